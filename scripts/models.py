@@ -1,0 +1,300 @@
+"""Typed models of the authored data: the one source of the data format.
+
+Every field here is typed by a person in a YAML file under `data/`. The JSON
+Schema in `data/schema/` is generated from these models (`make schema`) and a
+test fails when it drifts. Fields computed by the pipeline live in
+`scripts/enrich.py`, never here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="Fixed identifier: lowercase ASCII letters, digits and hyphens. "
+        "Never derived from position, never reused.",
+    ),
+]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# --------------------------------------------------------------------------- #
+# Shared registries
+# --------------------------------------------------------------------------- #
+
+
+class Category(Strict):
+    """A cross-jurisdiction line of work (应急管理, 消防救援, 公安 ...)."""
+
+    id: Id
+    name: Text
+    description: str | None = None
+
+
+class CategoryRegistry(Strict):
+    categories: list[Category]
+
+
+class Topic(Strict):
+    """A sector or theme that tasks are tagged with (消防, 燃气 ...)."""
+
+    id: Id
+    name: Text
+    description: str | None = None
+
+
+class TopicRegistry(Strict):
+    topics: list[Topic]
+
+
+class Department(Strict):
+    """A unit of one jurisdiction, referred to by id from plans."""
+
+    id: Id = Field(description="Starts with the jurisdiction id and a hyphen.")
+    name: Text = Field(description="Full name, e.g. 泖港镇安全生产委员会办公室.")
+    short: list[Text] = Field(default_factory=list, description="Short names used in the plans, e.g. 镇安委办.")
+    aliases: list[Text] = Field(
+        default_factory=list, description="Other spellings, including extraction slips such as 柳港派出所."
+    )
+    category: Id = Field(description="Id of a category in data/categories.yaml.")
+    group: bool = Field(
+        default=False,
+        description="True for a collective such as 镇安委会有关成员单位 or 各村居 that stands for several units.",
+    )
+    previous_ids: list[Id] = Field(default_factory=list, description="Ids this department had before.")
+    note: str | None = None
+
+
+class Jurisdiction(Strict):
+    id: Id
+    name: Text = Field(description="e.g. 泖港镇")
+    level: Literal["市", "区", "镇", "街道", "委办局"]
+    parent: str | None = Field(default=None, description="The jurisdiction above it, as text, e.g. 上海市松江区.")
+
+
+class DepartmentRegistry(Strict):
+    """data/departments/<jurisdiction-id>.yaml"""
+
+    jurisdiction: Jurisdiction
+    departments: list[Department]
+
+
+class Synonym(Strict):
+    terms: list[Text] = Field(min_length=2, description="Names that mean the same thing, e.g. [危化品, 危险化学品].")
+    note: str | None = None
+
+
+class SynonymRegistry(Strict):
+    synonyms: list[Synonym]
+
+
+# --------------------------------------------------------------------------- #
+# A plan
+# --------------------------------------------------------------------------- #
+
+
+class Deadline(Strict):
+    """A dated milestone, with the original words it was read from."""
+
+    date: dt.date = Field(description="ISO date the words mean: 2024年底前 -> 2024-12-31, 2024年上半年 -> 2024-06-30.")
+    text: Text = Field(description="The original words, verbatim, e.g. '2024 年底前'.")
+    note: str | None = None
+
+
+class Recurrence(Strict):
+    """A recurring duty such as 每季度至少1次."""
+
+    every: Literal["month", "quarter", "half-year", "year"]
+    min_count: int = Field(default=1, ge=1, description="Minimum number of times per period.")
+    day: int | None = Field(default=None, ge=1, le=31, description="Day of the period it is due by (每月25日前 -> 25).")
+    text: Text = Field(description="The original words, verbatim, e.g. 每季度带队对本单位……至少开展1次检查.")
+    scope: str | None = Field(
+        default=None, description="Who a stricter rule applies to, e.g. 高危行业领域 for 高危行业领域每月至少1次."
+    )
+
+
+class Responsibility(Strict):
+    not_verbatim: list[str] = Field(
+        default_factory=list,
+        description="Names of text fields deliberately not copied as one run from the source "
+        "(e.g. a merged table cell split by a page break); each needs an explanation in `note`.",
+    )
+    lead: list[Id] = Field(default_factory=list, description="Department ids of lead units (牵头/责任单位).")
+    support: list[Id] = Field(default_factory=list, description="Department ids of supporting units (配合单位).")
+    leaders: list[Text] = Field(default_factory=list, description="Named leading officials (牵头领导), as printed.")
+    by_duty: bool = Field(
+        default=False, description="True where the text assigns work '按职责分工负责' instead of naming units."
+    )
+
+
+class Task(Responsibility):
+    id: Id
+    number: int = Field(ge=1, description="Displayed number as printed.")
+    title: Text = Field(description="Short title: the task's first sentence or heading as printed.")
+    text: Text = Field(description="The full original text, verbatim.")
+    units_text: str | None = Field(
+        default=None, description="The responsibility words as printed, e.g. the parenthesis after the task."
+    )
+    deadlines: list[Deadline] = Field(default_factory=list)
+    recurrence: list[Recurrence] = Field(default_factory=list)
+    topics: list[Id] = Field(default_factory=list, description="Topic ids from data/topics.yaml.")
+    national: list[Id] = Field(default_factory=list, description="Ids of national lines of action it restates.")
+    previous_ids: list[Id] = Field(default_factory=list)
+    note: str | None = Field(default=None, description="Extraction slips and editorial remarks.")
+
+
+class Action(Strict):
+    id: Id
+    number: Text = Field(description="Displayed number as printed, e.g. （一）.")
+    title: Text
+    part: Id | None = Field(default=None, description="Id of the part (一、二、…) it belongs to, where the plan has parts.")
+    intro: str | None = Field(default=None, description="Text between the heading and the first task, verbatim.")
+    national: list[Id] = Field(default_factory=list, description="Ids of national lines of action it restates.")
+    tasks: list[Task]
+    previous_ids: list[Id] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Part(Strict):
+    id: Id
+    number: Text = Field(description="e.g. 一、")
+    title: Text
+
+
+class Goal(Strict):
+    id: Id
+    text: Text = Field(description="The goal as printed, verbatim.")
+    deadlines: list[Deadline] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Member(Strict):
+    role: Text = Field(description="组长, 第一副组长, 副组长, 组员, 专班负责人, 主任, 副主任, 联系人 ...")
+    person: str | None = Field(default=None, description="Name as printed, where a person is named.")
+    position: str | None = Field(default=None, description="Office as printed, e.g. 镇党委书记.")
+    department: Id | None = Field(default=None, description="Department id, where a unit is the member.")
+    phone: str | None = None
+
+
+class Body(Strict):
+    """A leading group, 工作专班 or contact list."""
+
+    id: Id
+    name: Text
+    text: str | None = Field(default=None, description="The paragraph that sets it up, verbatim.")
+    members: list[Member] = Field(default_factory=list)
+
+
+class Section(Strict):
+    """Safeguards, requirements and other prose sections (保障措施, 工作要求)."""
+
+    id: Id
+    kind: Text = Field(description="The heading it sits under, e.g. 保障措施.")
+    number: str | None = None
+    title: str | None = None
+    text: Text
+    deadlines: list[Deadline] = Field(default_factory=list)
+    recurrence: list[Recurrence] = Field(default_factory=list)
+
+
+class AnnexRow(Responsibility):
+    number: int = Field(ge=1, description="序号 as printed.")
+    category: str | None = Field(default=None, description="The grouping column (e.g. 年度目标, 部署发动).")
+    item: str | None = Field(default=None, description="The short task name column (工作目标任务 / 重点任务).")
+    task: str | None = Field(default=None, description="The task description column, verbatim.")
+    requirement: str | None = Field(default=None, description="工作要求 column, verbatim.")
+    lead_text: str | None = Field(default=None, description="责任单位 column as printed.")
+    support_text: str | None = Field(default=None, description="配合单位 column as printed.")
+    due: Deadline | None = Field(default=None, description="时间节点: a bare month means that month's last day.")
+    remark: str | None = Field(default=None, description="备注 column.")
+    note: str | None = None
+    restates: list[Id] = Field(
+        default_factory=list, description="Ids of the plan's tasks (or goals, bodies, sections) this row restates."
+    )
+
+
+class Annex(Strict):
+    id: Id
+    title: Text
+    year: int | None = Field(default=None, description="The year a bare month (12 月) refers to.")
+    included: bool = Field(default=True, description="False when the document names the annex but does not include it.")
+    columns: list[Text] = Field(default_factory=list, description="Column headings as printed.")
+    rows: list[AnnexRow] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Period(Strict):
+    start: int = Field(ge=2000, le=2100)
+    end: int = Field(ge=2000, le=2100)
+
+
+class ParentPlan(Strict):
+    title: Text
+    doc_number: str | None = None
+
+
+class Plan(Strict):
+    """data/plans/<id>.yaml: one plan document."""
+
+    id: Id = Field(description="Equals the file name.")
+    title: Text = Field(description="Full title as printed.")
+    short_title: Text = Field(description="A short name for lists and citations, e.g. 泖港镇三年行动.")
+    issuer: Text
+    doc_number: str | None = Field(default=None, description="发文字号, e.g. 泖府字〔2024〕35号.")
+    signer: str | None = None
+    issued: dt.date | None = Field(default=None, description="Issue date, where printed.")
+    period: Period
+    jurisdiction: Id = Field(description="Id of a registry in data/departments/.")
+    implements: list[ParentPlan] = Field(default_factory=list, description="The higher-level plans it implements.")
+    source: Text = Field(description="Path of the source text under data/sources/.")
+    preamble: str | None = None
+    goals_intro: str | None = None
+    goals: list[Goal] = Field(default_factory=list)
+    organisation: list[Body] = Field(default_factory=list)
+    parts: list[Part] = Field(default_factory=list)
+    actions: list[Action] = Field(min_length=1)
+    sections: list[Section] = Field(default_factory=list)
+    annexes: list[Annex] = Field(default_factory=list)
+    previous_ids: list[Id] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list, description="Extraction slips and editorial remarks on the whole plan.")
+
+
+# --------------------------------------------------------------------------- #
+# The national framework the local plans restate (reference data, no full text)
+# --------------------------------------------------------------------------- #
+
+
+class Line(Strict):
+    id: Id
+    title: Text
+    description: str | None = None
+
+
+class Target(Strict):
+    id: Id
+    text: Text
+    date: dt.date
+
+
+class NationalFramework(Strict):
+    """data/national.yaml"""
+
+    title: Text
+    issuer: Text
+    doc_number: Text
+    issued: dt.date
+    actions: list[Line] = Field(description="The national plan's lines of action.")
+    targets: list[Target] = Field(default_factory=list)
+    local_lines: list[Line] = Field(
+        default_factory=list, description="Lines of action that local plans add to the national ones."
+    )
