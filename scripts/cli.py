@@ -33,11 +33,54 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def generate(quiet: bool = False) -> bool:
+    """check -> enrich -> render into build/docs. On problems, print them and
+    leave the pages as they were."""
+    from .enrich import enrich
+    from .render import render_site
+    from .validate import check
+
+    corpus, problems = check()
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        print(f"generate: {len(problems)} problems; pages left unchanged", file=sys.stderr)
+        return False
+    site = enrich(corpus)
+    changed = render_site(site)
+    if not quiet:
+        print(f"generate: {len(site.plans)} plans, {len(site.tasks)} tasks, {changed} files changed", file=sys.stderr)
+    return True
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    return 0 if generate() else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    return build(site_dir=args.site_dir)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.addr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate all data files").set_defaults(fn=cmd_check)
     sub.add_parser("schema", help="write data/schema/plan.schema.json from the models").set_defaults(fn=cmd_schema)
+    sub.add_parser("generate", help="write the pages into build/docs").set_defaults(fn=cmd_generate)
+    b = sub.add_parser("build", help="check, generate and build the site with mkdocs --strict")
+    b.add_argument("--site-dir", default="site", help="where to publish (default: site)")
+    b.set_defaults(fn=cmd_build)
+    s = sub.add_parser("serve", help="serve with live reload, regenerating on data edits")
+    s.add_argument("--addr", default="127.0.0.1:8000")
+    s.set_defaults(fn=cmd_serve)
     args = parser.parse_args(argv)
     try:
         return args.fn(args)

@@ -175,6 +175,7 @@ class Goal(Strict):
     id: Id
     text: Text = Field(description="The goal as printed, verbatim.")
     deadlines: list[Deadline] = Field(default_factory=list)
+    national: list[Id] = Field(default_factory=list, description="Ids of national targets it restates (nat-target-…).")
     note: str | None = None
 
 
@@ -184,6 +185,8 @@ class Member(Strict):
     position: str | None = Field(default=None, description="Office as printed, e.g. 镇党委书记.")
     department: Id | None = Field(default=None, description="Department id, where a unit is the member.")
     phone: str | None = None
+    email: str | None = None
+    note: str | None = None
 
 
 class Body(Strict):
@@ -205,6 +208,7 @@ class Section(Strict):
     text: Text
     deadlines: list[Deadline] = Field(default_factory=list)
     recurrence: list[Recurrence] = Field(default_factory=list)
+    note: str | None = None
 
 
 class AnnexRow(Responsibility):

@@ -470,6 +470,25 @@ def national_lines_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
 
 
 @plan_rule
+def goal_targets_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """Every national target a goal restates is in data/national.yaml."""
+    targets = {t.id for t in corpus.national.model.targets} if corpus.national and corpus.national.model else set()
+    for gi, g in enumerate(p.model.goals):
+        for i, n in enumerate(g.national):
+            if n not in targets:
+                yield p.doc.problem(("goals", gi, "national", i), f"unknown national target '{n}'")
+
+
+@plan_rule
+def recurrence_day_in_words(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """A recurring duty's day of the month is the day its words name (每月20日前 -> 20)."""
+    for path, _, _, recurrences in _dated(p.model):
+        for i, r in enumerate(recurrences):
+            if r.day is not None and f"{r.day}日" not in squash(r.text):
+                yield p.doc.problem(path + ("recurrence", i, "day"), f"day {r.day} is not in the words '{r.text}'")
+
+
+@plan_rule
 def parts_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """An action's part is one of the plan's parts."""
     parts = {part.id for part in p.model.parts}

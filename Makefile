@@ -1,0 +1,54 @@
+# The two commands a fresh machine needs: `make serve` and `make test`.
+# Everything else sets itself up the same way (a .venv from requirements.txt).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help serve test check site generate schema fmt lock bench search-report new-plan import clean browser
+
+help:
+	@echo "make serve    set up, generate and serve the site at http://127.0.0.1:8000 (live reload)"
+	@echo "make test     set up and run every test"
+	@echo "make check    validate all data (file:line:col: message)"
+	@echo "make site     build the site into site/ (mkdocs build --strict)"
+	@echo "make schema   regenerate data/schema/*.json from scripts/models.py"
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(PY) -m scripts serve
+
+check: $(STAMP)
+	@$(PY) -m scripts check
+
+generate: $(STAMP)
+	$(PY) -m scripts generate
+
+site: $(STAMP)
+	$(PY) -m scripts build
+
+schema: $(STAMP)
+	$(PY) -m scripts schema
+
+# Browser tests drive Debian's chromium; install it when it is missing.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing chromium (Debian package) for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
+test: $(STAMP) browser
+	$(PY) -m pytest -q
+
+lock:
+	$(PYTHON) -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install -q -r requirements.in \
+	  && (echo "# Generated from requirements.in by \`make lock\`: every package pinned."; /tmp/lock-venv/bin/pip freeze) > requirements.txt
+
+clean:
+	rm -rf build site .pytest_cache

@@ -1,0 +1,52 @@
+"""`make serve`: generate the pages, run `mkdocs serve` with live reload, and
+regenerate whenever a file under data/, docs/ or the templates changes (mkdocs
+then reloads the browser). A bad edit prints its problems and keeps the last
+good pages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .load import ROOT
+
+WATCHED = [ROOT / "data", ROOT / "docs", ROOT / "scripts" / "templates"]
+
+
+def snapshot() -> dict[Path, float]:
+    state = {}
+    for top in WATCHED:
+        for path in top.rglob("*"):
+            if path.is_file():
+                try:
+                    state[path] = path.stat().st_mtime
+                except FileNotFoundError:
+                    pass
+    return state
+
+
+def serve(addr: str = "127.0.0.1:8000") -> int:
+    from .cli import generate
+
+    if not generate() and not (ROOT / "build" / "docs" / "index.md").exists():
+        print("serve: fix the problems above first", file=sys.stderr)
+        return 1
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", addr, "-f", str(ROOT / "mkdocs.yml")], cwd=ROOT
+    )
+    state = snapshot()
+    try:
+        while proc.poll() is None:
+            time.sleep(0.4)
+            now = snapshot()
+            if now != state:
+                state = now
+                generate()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        proc.terminate()
+        proc.wait()
+    return 0
