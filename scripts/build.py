@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .load import ROOT
+from .load import DATA, ROOT
 
 
 def mkdocs_build(out: Path) -> int:
@@ -21,13 +21,13 @@ def mkdocs_build(out: Path) -> int:
     return subprocess.run(cmd, cwd=ROOT).returncode
 
 
-def build(site_dir: str | os.PathLike = "site") -> int:
+def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     from .cli import generate
 
     started = time.monotonic()
     target = (ROOT / site_dir).resolve()
     print("build: 1/2 checking data and generating pages …", file=sys.stderr)
-    if not generate():
+    if not generate(data_dir=data_dir):
         print("build: failed; the published site was not touched", file=sys.stderr)
         return 1
     print("build: 2/2 mkdocs build --strict …", file=sys.stderr)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
+
+from .load import DATA
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .validate import check
 
     started = time.monotonic()
-    corpus, problems = check()
+    corpus, problems = check(args.data)
     for p in problems:
         print(p)
     n_tasks = sum(len(a.tasks) for p in corpus.plans if p.model for a in p.model.actions)
@@ -33,44 +36,45 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def generate(quiet: bool = False) -> bool:
+def generate(quiet: bool = False, data_dir: Path = DATA) -> bool:
     """check -> enrich -> render into build/docs. On problems, print them and
     leave the pages as they were."""
     from .enrich import enrich
     from .render import render_site
     from .validate import check
 
-    corpus, problems = check()
+    corpus, problems = check(data_dir)
     if problems:
         for p in problems:
             print(p, file=sys.stderr)
         print(f"generate: {len(problems)} problems; pages left unchanged", file=sys.stderr)
         return False
     site = enrich(corpus)
-    changed = render_site(site)
+    changed = render_site(site, data_dir=data_dir)
     if not quiet:
         print(f"generate: {len(site.plans)} plans, {len(site.tasks)} tasks, {changed} files changed", file=sys.stderr)
     return True
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    return 0 if generate() else 1
+    return 0 if generate(data_dir=args.data) else 1
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
-    return build(site_dir=args.site_dir)
+    return build(site_dir=args.site_dir, data_dir=args.data)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    return serve(args.addr)
+    return serve(args.addr, data_dir=args.data)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts")
+    parser.add_argument("--data", type=Path, default=DATA, help="the data folder (default: data/)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate all data files").set_defaults(fn=cmd_check)
     sub.add_parser("schema", help="write data/schema/plan.schema.json from the models").set_defaults(fn=cmd_schema)

@@ -18,6 +18,7 @@ _YEAR = r"(?P<year>\d{4})年"
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^(?:到|至|在|于)?{_YEAR}(?:年)?底{_SUFFIX}$"), "year_end"),
     (re.compile(rf"^(?:到|至|在|于)?{_YEAR}(?:全年|年内){_SUFFIX}$"), "year_end"),
+    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}{_SUFFIX}$"), "year_end"),  # "2024年推动…": within 2024
     (re.compile(rf"^(?:到|至|在|于)?{_YEAR}上半年{_SUFFIX}$"), "h1"),
     (re.compile(rf"^(?:到|至|在|于)?{_YEAR}下半年{_SUFFIX}$"), "h2"),
     (re.compile(rf"^(?:到|至|在|于)?{_YEAR}第(?P<q>[1-4一二三四])季度(?:末|底)?{_SUFFIX}$"), "quarter"),

@@ -266,6 +266,10 @@ class Plan(Strict):
     goals: list[Goal] = Field(default_factory=list)
     organisation: list[Body] = Field(default_factory=list)
     parts: list[Part] = Field(default_factory=list)
+    every_task_lead: list[Id] = Field(
+        default_factory=list,
+        description="Departments the document makes responsible for every task (e.g. 以下均需各社区负责).",
+    )
     actions: list[Action] = Field(min_length=1)
     sections: list[Section] = Field(default_factory=list)
     annexes: list[Annex] = Field(default_factory=list)

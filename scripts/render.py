@@ -34,12 +34,10 @@ def md_inline(text: str) -> str:
 
 
 def page_of(url: str) -> str:
-    """The Markdown file that produces a directory URL: plans/x/ -> plans/x.md."""
-    path = url.split("#", 1)[0]
-    if path in ("", "/"):
-        return "index.md"
-    path = path.rstrip("/")
-    return path + ".md"
+    """The Markdown file that produces a directory URL: plans/x/ -> plans/x/index.md,
+    so section indexes (plans/) and pages (plans/x/) follow one rule."""
+    path = url.split("#", 1)[0].strip("/")
+    return f"{path}/index.md" if path else "index.md"
 
 
 def relative_url(here: str, url: str) -> str:

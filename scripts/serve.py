@@ -12,12 +12,12 @@ from pathlib import Path
 
 from .load import ROOT
 
-WATCHED = [ROOT / "data", ROOT / "docs", ROOT / "scripts" / "templates"]
+WATCHED = [ROOT / "docs", ROOT / "scripts" / "templates"]
 
 
-def snapshot() -> dict[Path, float]:
+def snapshot(data_dir: Path) -> dict[Path, float]:
     state = {}
-    for top in WATCHED:
+    for top in [data_dir, *WATCHED]:
         for path in top.rglob("*"):
             if path.is_file():
                 try:
@@ -27,23 +27,23 @@ def snapshot() -> dict[Path, float]:
     return state
 
 
-def serve(addr: str = "127.0.0.1:8000") -> int:
+def serve(addr: str = "127.0.0.1:8000", data_dir: Path = ROOT / "data") -> int:
     from .cli import generate
 
-    if not generate() and not (ROOT / "build" / "docs" / "index.md").exists():
+    if not generate(data_dir=data_dir) and not (ROOT / "build" / "docs" / "index.md").exists():
         print("serve: fix the problems above first", file=sys.stderr)
         return 1
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", addr, "-f", str(ROOT / "mkdocs.yml")], cwd=ROOT
     )
-    state = snapshot()
+    state = snapshot(data_dir)
     try:
         while proc.poll() is None:
             time.sleep(0.4)
-            now = snapshot()
+            now = snapshot(data_dir)
             if now != state:
                 state = now
-                generate()
+                generate(data_dir=data_dir)
     except KeyboardInterrupt:
         pass
     finally:

@@ -429,6 +429,8 @@ def department_references_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem
         for key in ("lead", "support"):
             for i, ident in enumerate(getattr(r, key)):
                 yield from check(path + (key, i), ident)
+    for i, ident in enumerate(p.model.every_task_lead):
+        yield from check(("every_task_lead", i), ident)
     for bi, b in enumerate(p.model.organisation):
         for mi, m in enumerate(b.members):
             if m.department:
