@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve test check site generate schema fmt lock bench search-report new-plan import clean browser
+.PHONY: help serve test check site generate schema fmt fmt-check addresses lock bench search-report new-plan import clean browser
 
 help:
 	@echo "make serve    set up, generate and serve the site at http://127.0.0.1:8000 (live reload)"
@@ -16,6 +16,9 @@ help:
 	@echo "make check    validate all data (file:line:col: message)"
 	@echo "make site     build the site into site/ (mkdocs build --strict)"
 	@echo "make schema   regenerate data/schema/*.json from scripts/models.py"
+	@echo "make fmt      write every YAML file in data/ in the canonical style"
+	@echo "make addresses  record newly published addresses in data/addresses.txt"
+	@echo "make new-plan ID=xinzhen-2025-2027 [JURISDICTION=xinzhen]  create a valid stub plan"
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +40,19 @@ site: $(STAMP)
 schema: $(STAMP)
 	$(PY) -m scripts schema
 
+fmt: $(STAMP)
+	$(PY) -m scripts fmt
+
+fmt-check: $(STAMP)
+	$(PY) -m scripts fmt --check
+
+addresses: $(STAMP)
+	$(PY) -m scripts addresses
+
+new-plan: $(STAMP)
+	@test -n "$(ID)" || { echo "usage: make new-plan ID=plan-id [JURISDICTION=jurisdiction-id]"; exit 2; }
+	$(PY) -m scripts new-plan $(ID) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION))
+
 # Browser tests drive Debian's chromium; install it when it is missing.
 browser:
 	@test -x /usr/bin/chromium || { \
@@ -44,6 +60,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
 test: $(STAMP) browser
+	$(PY) -m scripts fmt --check
 	$(PY) -m pytest -q
 
 lock:

@@ -28,6 +28,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_addresses(args: argparse.Namespace) -> int:
+    from .addresses import update_registry
+    from .validate import load_corpus
+
+    corpus = load_corpus(args.data)
+    n = update_registry(corpus)
+    print(f"addresses: recorded {n} new address(es) in {args.data / 'addresses.txt'}")
+    return 0
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from .fmt import run
+
+    return run(check_only=args.check, data_dir=args.data)
+
+
+def cmd_new_plan(args: argparse.Namespace) -> int:
+    from .scaffold import new_plan
+
+    return new_plan(args.id, args.jurisdiction, data_dir=args.data)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import write_schema
 
@@ -78,6 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate all data files").set_defaults(fn=cmd_check)
     sub.add_parser("schema", help="write data/schema/plan.schema.json from the models").set_defaults(fn=cmd_schema)
+    sub.add_parser("addresses", help="record new published addresses in data/addresses.txt").set_defaults(fn=cmd_addresses)
+    f = sub.add_parser("fmt", help="write every YAML file in the canonical style")
+    f.add_argument("--check", action="store_true", help="only list unformatted files (exit 1 if any)")
+    f.set_defaults(fn=cmd_fmt)
+    n = sub.add_parser("new-plan", help="write a valid stub plan to start from")
+    n.add_argument("id")
+    n.add_argument("--jurisdiction", default=None)
+    n.set_defaults(fn=cmd_new_plan)
     sub.add_parser("generate", help="write the pages into build/docs").set_defaults(fn=cmd_generate)
     b = sub.add_parser("build", help="check, generate and build the site with mkdocs --strict")
     b.add_argument("--site-dir", default="site", help="where to publish (default: site)")

@@ -618,4 +618,8 @@ def check(data_dir: Path = DATA) -> tuple[Corpus, list[Problem]]:
             problems += list(rule(corpus, p))
     for rule in CORPUS_RULES:
         problems += list(rule(corpus))
+    from .addresses import REGISTRY, check_registry
+
+    if (data_dir / REGISTRY).exists() or data_dir == DATA:
+        problems += check_registry(corpus)
     return corpus, sorted(set(problems), key=lambda x: (x.file, x.line, x.col, x.message))

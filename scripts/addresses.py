@@ -1,0 +1,195 @@
+"""Published addresses never break.
+
+`data/addresses.txt` records every address the site has published, one per
+line (relative to the site root, e.g. `plans/maogang-2024-2026/#mg-hazard-screening`).
+`make check` compares it with the addresses the data would publish now:
+
+- an address in the registry that would no longer exist is an error that
+  names the id that moved and how to keep it alive (add the old id to
+  `previous_ids` of what replaced it);
+- an address the data publishes that is not in the registry yet is an error
+  too, so the registry stays complete: `make addresses` records it.
+
+Old ids listed in `previous_ids` keep their addresses alive: the build writes
+a redirect page for an old page and a retained anchor for an old task or
+action anchor (see `redirects()` and `retained_anchors()`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import enrich as E
+from .load import DATA, Problem
+from .validate import Corpus
+
+REGISTRY = "addresses.txt"
+HEADER = """\
+# Every address this site has published, one per line, relative to the site root.
+# Never delete a line: `make check` fails when one of these would stop working.
+# New addresses are added by `make addresses`. See CONTRIBUTING.md (改名、合并与退役).
+"""
+
+# Site-wide pages and files (besides the ones derived from ids below).
+FIXED = ["./", "plans/", "data/", "data/plans.json"]
+# Section pages that exist when their generator is present in the build.
+OPTIONAL_FIXED = ["departments/", "topics/", "timeline/", "compare/"]
+
+
+@dataclass(frozen=True)
+class Moved:
+    """An old address kept alive: `old` now lives at `new`."""
+
+    old: str
+    new: str
+    kind: str  # "page" (redirect page) or "anchor" (retained anchor)
+
+
+def _tree_addresses(corpus: Corpus) -> dict[str, str]:
+    """address -> the id it comes from, for everything the data defines now."""
+    out: dict[str, str] = {}
+    for p in corpus.plans:
+        if p.model is None:
+            continue
+        plan = p.model
+        url = E.plan_url(plan.id)
+        out[url] = plan.id
+        out[f"sources/{plan.source}"] = plan.id
+        for a in plan.actions:
+            out[f"{url}#{a.id}"] = a.id
+            for t in a.tasks:
+                out[f"{url}#{t.id}"] = t.id
+    for reg in corpus.registries:
+        if reg.model is None:
+            continue
+        for d in reg.model.departments:
+            out[E.department_url(d.id)] = d.id
+    if corpus.topics and corpus.topics.model:
+        for t in corpus.topics.model.topics:
+            out[E.topic_url(t.id)] = t.id
+    return out
+
+
+def _models(corpus: Corpus) -> tuple[list, list]:
+    plans = [p.model for p in corpus.plans if p.model is not None]
+    deps = [d for reg in corpus.registries if reg.model is not None for d in reg.model.departments]
+    return plans, deps
+
+
+def moves(plans: list, departments: list) -> list[Moved]:
+    """Old addresses kept alive by previous_ids (plans: models.Plan, departments: models.Department)."""
+    out: list[Moved] = []
+    for plan in plans:
+        url = E.plan_url(plan.id)
+        for old in plan.previous_ids:
+            out.append(Moved(E.plan_url(old), url, "page"))
+        for a in plan.actions:
+            for old in a.previous_ids:
+                out.append(Moved(f"{url}#{old}", f"{url}#{a.id}", "anchor"))
+            for t in a.tasks:
+                for old in t.previous_ids:
+                    out.append(Moved(f"{url}#{old}", f"{url}#{t.id}", "anchor"))
+    for d in departments:
+        for old in d.previous_ids:
+            out.append(Moved(E.department_url(old), E.department_url(d.id), "page"))
+    return out
+
+
+def current(corpus: Corpus) -> set[str]:
+    """Every address the data publishes now, including kept-alive old ones."""
+    return set(_tree_addresses(corpus)) | set(FIXED) | {m.old for m in moves(*_models(corpus))}
+
+
+def read_registry(data_dir: Path = DATA) -> list[tuple[int, str]]:
+    path = data_dir / REGISTRY
+    if not path.exists():
+        return []
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append((n, line))
+    return out
+
+
+def _id_of(address: str) -> str:
+    path, _, frag = address.partition("#")
+    return frag or path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def check_registry(corpus: Corpus, optional: set[str] | None = None) -> list[Problem]:
+    """Problems between the registry and what the data publishes."""
+    data_dir = corpus.data_dir
+    name = f"data/{REGISTRY}" if data_dir == DATA else str(data_dir / REGISTRY)
+    registry = read_registry(data_dir)
+    if not (data_dir / REGISTRY).exists():
+        return [Problem(name, 1, 1, "the registry of published addresses is missing; run `make addresses`")]
+    now = current(corpus) | (optional if optional is not None else set(OPTIONAL_FIXED))
+    problems = []
+    seen = set()
+    for n, address in registry:
+        seen.add(address)
+        if address not in now:
+            ident = _id_of(address)
+            problems.append(Problem(
+                name, n, 1,
+                f"the published address {address} would no longer exist: '{ident}' was renamed, moved or "
+                f"removed. To keep the address alive, add '{ident}' to `previous_ids` of the item that "
+                f"replaces it (ids are never reused); never delete this line",
+            ))
+    missing = sorted(set(_tree_addresses(corpus)) - seen)
+    if missing:
+        problems.append(Problem(
+            name, max((n for n, _ in registry), default=1), 1,
+            f"{len(missing)} new address(es) are not recorded yet (first: {missing[0]}); run `make addresses`",
+        ))
+    return problems
+
+
+def update_registry(corpus: Corpus) -> int:
+    """Append the addresses the data publishes that are not recorded yet."""
+    path = corpus.data_dir / REGISTRY
+    recorded = {a for _, a in read_registry(corpus.data_dir)}
+    new = sorted((set(_tree_addresses(corpus)) | set(FIXED)) - recorded)
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    if new:
+        if not text.endswith("\n"):
+            text += "\n"
+        text += "".join(a + "\n" for a in new)
+        path.write_text(text, encoding="utf-8")
+    return len(new)
+
+
+def redirect_page(target: str, here: str) -> str:
+    """A static page that sends readers of an old address to the new one,
+    keeping any #fragment; works without JavaScript via meta refresh."""
+    from .render import relative_url
+
+    rel = relative_url(here, target)
+    return f"""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8">
+<title>页面已迁移</title>
+<link rel="canonical" href="{rel}">
+<meta http-equiv="refresh" content="0; url={rel}">
+<script>location.replace("{rel}" + location.hash);</script>
+</head><body><p>此页面已迁移至 <a href="{rel}">新地址</a>。</p></body></html>
+"""
+
+
+def redirect_files(plans: list, departments: list) -> dict[str, str]:
+    """docs-relative path -> HTML of the redirect page for every moved page."""
+    out = {}
+    for m in moves(plans, departments):
+        if m.kind == "page":
+            out[m.old + "index.html"] = redirect_page(m.new, m.old)
+    return out
+
+
+def retained_anchors(plans: list) -> dict[str, list[str]]:
+    """new anchor id -> old anchor ids to keep on the same page."""
+    out: dict[str, list[str]] = {}
+    for m in moves(plans, []):
+        if m.kind == "anchor":
+            out.setdefault(m.new.split("#", 1)[1], []).append(m.old.split("#", 1)[1])
+    return out
