@@ -27,6 +27,9 @@ def _yaml() -> YAML:
     y.width = 100_000
     y.preserve_quotes = False
     y.allow_unicode = True
+    y.representer.add_representer(
+        type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     return y
 
 
@@ -44,21 +47,28 @@ def _short(items) -> bool:
 
 
 def _has_comments(node) -> bool:
-    return bool(getattr(node, "ca", None) and (node.ca.items or node.ca.comment))
+    ca = getattr(node, "ca", None)
+    return bool(ca and (ca.items or ca.comment or ca.end))
 
 
 def _canonical(node) -> None:
+    """Set the layout of every collection from its content. A collection that
+    carries comments keeps its layout (moving comments in or out of a
+    one-line collection would garble them)."""
+    if _has_comments(node):
+        for value in (node.values() if isinstance(node, CommentedMap) else node):
+            _canonical(value)
+        return
     if isinstance(node, CommentedMap):
         if (0 < len(node) <= FLOW_MAX_KEYS and all(_scalar(v) for v in node.values())
-                and _short([*node.keys(), *node.values()]) and not _has_comments(node)):
+                and _short([*node.keys(), *node.values()])):
             node.fa.set_flow_style()
         else:
             node.fa.set_block_style()
         for value in node.values():
             _canonical(value)
     elif isinstance(node, CommentedSeq):
-        if (node and all(_scalar(x) and len(str(x)) <= FLOW_ITEM_MAX and "\n" not in str(x) for x in node)
-                and not _has_comments(node)):
+        if node and all(_scalar(x) and len(str(x)) <= FLOW_ITEM_MAX and "\n" not in str(x) for x in node):
             node.fa.set_flow_style()
         else:
             node.fa.set_block_style()

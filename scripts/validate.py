@@ -516,6 +516,94 @@ def annex_rows_point_at_plan(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
             yield p.doc.problem(("annexes", ai), "an annex with 时间节点 needs 'year:' for its bare months")
 
 
+@plan_rule
+def missing_annex_has_no_rows(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """An annex the document names but does not include (`included: false`) has
+    no rows: its contents are not in the source, so none may be invented."""
+    for ai, annex in enumerate(p.model.annexes):
+        if not annex.included and annex.rows:
+            yield p.doc.problem(
+                ("annexes", ai, "included"),
+                f"the annex '{annex.id}' is marked 'included: false' but has {len(annex.rows)} row(s); "
+                "an annex missing from the source has no rows",
+            )
+
+
+def _department_refs(plan: models.Plan) -> Iterator[tuple[P, str]]:
+    """(path, department id) of every unit a plan assigns: lead, support,
+    every_task_lead and organisation members."""
+    for path, r in _responsibilities(plan):
+        for key in ("lead", "support"):
+            for i, ident in enumerate(getattr(r, key)):
+                yield path + (key, i), ident
+    for i, ident in enumerate(plan.every_task_lead):
+        yield ("every_task_lead", i), ident
+    for bi, b in enumerate(plan.organisation):
+        for mi, m in enumerate(b.members):
+            if m.department:
+                yield ("organisation", bi, "members", mi, "department"), m.department
+
+
+@plan_rule
+def departments_in_own_jurisdiction(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """A lead, support or member department belongs to the registry of the
+    plan's own jurisdiction (units of other levels that the plan names, such as
+    区安委办 in a street plan, are registered there too)."""
+    jid = p.model.jurisdiction
+    if jid not in corpus.jurisdictions:
+        return  # reported by jurisdiction_exists
+    for path, ident in _department_refs(p.model):
+        if ident not in corpus.departments:
+            continue  # reported by department_references_resolve
+        other = corpus.departments[ident][1].model.jurisdiction.id
+        if other != jid:
+            yield p.doc.problem(
+                path,
+                f"the department '{ident}' belongs to the registry of '{other}', not to this plan's "
+                f"jurisdiction '{jid}'; register the unit in data/departments/{jid}.yaml",
+            )
+
+
+RECURRENCE_MARKERS = (  # (period, words that name it)
+    ("month", re.compile(r"每月")),
+    ("quarter", re.compile(r"每季度|季(?!节)")),
+    ("half-year", re.compile(r"每半年")),
+    ("year", re.compile(r"每年|年度")),
+)
+
+
+@plan_rule
+def recurrence_period_in_words(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """A recurring duty's period agrees with its words where they name one:
+    每月 -> month, 每季度/季 -> quarter, 每半年 -> half-year, 每年/年度 -> year."""
+    for path, _, _, recurrences in _dated(p.model):
+        for i, r in enumerate(recurrences):
+            words = squash(r.text)
+            named = {period: m.group(0) for period, rx in RECURRENCE_MARKERS if (m := rx.search(words))}
+            if named and r.every not in named:
+                said = "、".join(named.values())
+                yield p.doc.problem(
+                    path + ("recurrence", i, "every"),
+                    f"the words '{r.text}' say {said} ({' or '.join(named)}), but 'every' is '{r.every}'",
+                )
+
+
+@plan_rule
+def member_names_in_source(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """The name of every person in an organisation body appears in the plan's
+    source text (ignoring whitespace, as printed names may be padded: 王 珏)."""
+    source = _source_text(corpus, p.model)
+    if source is None:
+        return
+    for bi, b in enumerate(p.model.organisation):
+        for mi, m in enumerate(b.members):
+            if m.person and squash(m.person) not in source:
+                yield p.doc.problem(
+                    ("organisation", bi, "members", mi, "person"),
+                    f"the name '{m.person}' is not in the source {p.model.source}",
+                )
+
+
 # --------------------------------------------------------------------------- #
 # Registry and cross-file rules
 # --------------------------------------------------------------------------- #

@@ -70,6 +70,11 @@ CASES = [
     ("department-prefix", "departments/demo.yaml", "id: demo-paichusuo", "id: paichusuo", "department ids here start with 'demo-'", "id: paichusuo"),
     ("department-name-twice", "departments/demo.yaml", "short: [派出所]", "short: [镇安委办]", "the name '镇安委办' is also used by", "id: demo-paichusuo"),
     ("not-verbatim-needs-note", PLAN, "        restates: [demo-party-responsibility]", "        restates: [demo-party-responsibility]\n        not_verbatim: [item]", "explain in 'note'", "not_verbatim"),
+    ("missing-annex-has-rows", PLAN, "    year: 2024\n", "    year: 2024\n    included: false\n", "is marked 'included: false' but has 1 row(s)", "included: false"),
+    ("department-of-other-jurisdiction", PLAN, "support: [demo-paichusuo]\n        deadlines", "support: [linzhen-anweiban]\n        deadlines", "belongs to the registry of 'linzhen', not to this plan's jurisdiction 'demo'", "support: [linzhen-anweiban]"),
+    ("recurrence-period-month", PLAN, "{every: month, day: 25,", "{every: quarter, day: 25,", "say 每月 (month), but 'every' is 'quarter'", "every: quarter, day: 25"),
+    ("recurrence-period-quarter", PLAN, "{every: quarter, min_count: 1, text: 每季度至少召开一次会议}", "{every: year, min_count: 1, text: 每季度至少召开一次会议}", "say 每季度 (quarter), but 'every' is 'year'", "text: 每季度至少召开一次会议}"),
+    ("member-not-in-source", PLAN, "\nactions:\n", "\norganisation:\n  - id: demo-b-group\n    name: 领导小组\n    members:\n      - {role: 组长, person: 张三}\nactions:\n", "the name '张三' is not in the source demo.txt", "person: 张三"),
 ]
 
 
