@@ -53,6 +53,10 @@ new-plan: $(STAMP)
 	@test -n "$(ID)" || { echo "usage: make new-plan ID=plan-id [JURISDICTION=jurisdiction-id]"; exit 2; }
 	$(PY) -m scripts new-plan $(ID) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION))
 
+import: $(STAMP)
+	@test -n "$(SRC)" || { echo "usage: make import SRC=path/to/plan.txt [ID=plan-id JURISDICTION=jurisdiction-id OUT=path FORCE=1]"; exit 2; }
+	$(PY) -m scripts import "$(SRC)" $(if $(ID),--id $(ID)) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION)) $(if $(OUT),--out "$(OUT)") $(if $(FORCE),--force)
+
 # Browser tests drive Debian's chromium; install it when it is missing.
 browser:
 	@test -x /usr/bin/chromium || { \

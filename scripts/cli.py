@@ -50,6 +50,13 @@ def cmd_new_plan(args: argparse.Namespace) -> int:
     return new_plan(args.id, args.jurisdiction, data_dir=args.data)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import run
+
+    return run(args.src, data_dir=args.data, plan_id=args.id, jurisdiction=args.jurisdiction,
+               out=args.out, force=args.force, prefix=args.prefix)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import write_schema
 
@@ -108,6 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     n.add_argument("id")
     n.add_argument("--jurisdiction", default=None)
     n.set_defaults(fn=cmd_new_plan)
+    im = sub.add_parser("import", help="write a draft plan from the plain text of a plan document")
+    im.add_argument("src", type=Path, help="the plan's plain text (copied to data/sources/ if missing)")
+    im.add_argument("--id", default=None, help="plan id (default: <jurisdiction>-<period>)")
+    im.add_argument("--jurisdiction", default=None, help="jurisdiction id (default: found from the issuer)")
+    im.add_argument("--out", type=Path, default=None, help="write here instead of data/plans/<id>.yaml")
+    im.add_argument("--force", action="store_true", help="overwrite an existing draft")
+    im.add_argument("--prefix", default=None, help="id prefix (default: initials of the plan id)")
+    im.set_defaults(fn=cmd_import)
     sub.add_parser("generate", help="write the pages into build/docs").set_defaults(fn=cmd_generate)
     b = sub.add_parser("build", help="check, generate and build the site with mkdocs --strict")
     b.add_argument("--site-dir", default="site", help="where to publish (default: site)")
