@@ -30,3 +30,46 @@
     });
   });
 })();
+
+/* Links into a folded timeline: open every <details> around the target of
+   the address's #fragment, then bring it into view. */
+(function () {
+  function reveal() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    var target = document.getElementById(id);
+    if (!target) return;
+    var opened = false;
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS" && !el.open) { el.open = true; opened = true; }
+    }
+    if (opened) target.scrollIntoView();
+  }
+  window.addEventListener("hashchange", reveal);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", reveal);
+  } else {
+    reveal();
+  }
+})();
+
+/* Printing: unfold every <details> (task texts, timeline quarters) while
+   printing, fold them back afterwards; the 打印 button prints the page. */
+(function () {
+  var unfolded = [];
+  window.addEventListener("beforeprint", function () {
+    unfolded = [];
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true;
+      unfolded.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    unfolded.forEach(function (d) { d.open = false; });
+    unfolded = [];
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.print-button");
+    if (button) window.print();
+  });
+})();

@@ -1,0 +1,207 @@
+"""Take-away formats of the real build: each plan's and each department's task
+list as CSV and XLSX, and its deadlines as ICS, parsed back (csv, openpyxl,
+icalendar) and compared with the published data; plus the formatting
+functions on a small corpus."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from scripts import downloads
+from scripts.enrich import enrich
+
+BASE = ["序号", "任务", "时间节点", "责任单位", "配合单位"]
+NOW = dt.date(2024, 10, 15)
+
+
+@pytest.fixture(scope="module")
+def dataset(built_site):
+    return json.loads((built_site / "data" / "plans.json").read_text(encoding="utf-8"))
+
+
+def read_csv(path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "CSV for Excel starts with a UTF-8 byte-order mark"
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def read_xlsx(path) -> list[list[str]]:
+    wb = load_workbook(path, read_only=True)
+    ws = wb["任务清单"]
+    return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+
+
+def read_ics(path) -> list:
+    cal = Calendar.from_ical(path.read_bytes())
+    assert str(cal["VERSION"]) == "2.0" and cal.get("PRODID")
+    return list(cal.walk("VEVENT"))
+
+
+def tasks_of(plan):
+    return [t for a in plan["actions"] for t in a["tasks"]]
+
+
+def test_plan_task_lists(built_site, dataset):
+    for plan in dataset["plans"]:
+        rows = read_csv(built_site / plan["downloads"]["csv"])
+        assert rows[0][:5] == BASE, "the annex task-list columns come first"
+        tasks = tasks_of(plan)
+        body = rows[1:]
+        assert len(body) == len(tasks)
+        col = {name: i for i, name in enumerate(rows[0])}
+        for row, t in zip(body, tasks):
+            assert row[col["序号"]] == str(t["number"])
+            assert row[col["任务"]] == t["title"]
+            assert row[col["任务原文"]] == t["text"]
+            assert row[col["站内地址"]] == t["url"]
+            for d in t["deadlines"]:
+                assert d["date"] in row[col["时间节点"]] and d["text"].strip() in row[col["时间节点"]]
+            lead_ids = {u["id"] for u in t["lead"]}
+            names = row[col["责任单位"]].split("、") if row[col["责任单位"]] else []
+            if t["lead"]:
+                assert len(names) == len(lead_ids)
+            elif t["by_duty"]:
+                assert row[col["责任单位"]] == "按职责分工负责"
+            else:
+                assert names == []
+            assert (row[col["配合单位"]] == "") == (not t["support"])
+            for r in t["recurrence"]:
+                assert r["text"] in row[col["周期性要求"]]
+        # the XLSX holds the same table
+        xrows = read_xlsx(built_site / plan["downloads"]["xlsx"])
+        assert xrows == rows
+
+
+def test_plan_calendars(built_site, dataset):
+    for plan in dataset["plans"]:
+        events = read_ics(built_site / plan["downloads"]["ics"])
+        by_uid = {str(e["UID"]): e for e in events}
+        assert len(by_uid) == len(events), "UIDs are unique"
+        for t in tasks_of(plan):
+            for i, d in enumerate(t["deadlines"], 1):
+                e = by_uid[f"due-{t['id']}-{i}@anquan-zhiben-gongjian"]
+                start = e["DTSTART"].dt
+                assert start == dt.date.fromisoformat(d["date"]) and not isinstance(start, dt.datetime)
+                assert e["DTEND"].dt == start + dt.timedelta(days=1)
+                assert "RRULE" not in e
+                assert t["title"] in str(e["SUMMARY"])
+                assert t["url"] in str(e["DESCRIPTION"])
+            for i, r in enumerate(t["recurrence"], 1):
+                e = by_uid[f"every-{t['id']}-{i}@anquan-zhiben-gongjian"]
+                rule = e["RRULE"]
+                freq = {"month": "MONTHLY", "quarter": "MONTHLY", "half-year": "MONTHLY", "year": "YEARLY"}[r["every"]]
+                assert rule["FREQ"] == [freq]
+                interval = {"quarter": 3, "half-year": 6}.get(r["every"])
+                assert rule.get("INTERVAL") == ([interval] if interval else None)
+                assert rule["BYMONTHDAY"] == [r.get("day", -1)]
+                until = rule["UNTIL"][0]
+                assert until == dt.date(plan["period"]["end"], 12, 31)
+                start = e["DTSTART"].dt
+                assert dt.date(plan["period"]["start"], 1, 1) <= start <= until
+                if r.get("day"):
+                    assert start.day == r["day"]
+                assert r["text"] in str(e["DESCRIPTION"])
+        recurring = [e for e in events if "RRULE" in e]
+        n_rec = sum(len(t["recurrence"]) for t in tasks_of(plan)) + sum(len(s.get("recurrence", [])) for s in plan["sections"])
+        assert len(recurring) == n_rec
+        dated = [e for e in events if "RRULE" not in e]
+        n_task_dates = sum(len(t["deadlines"]) for t in tasks_of(plan))
+        n_goal_dates = sum(len(g["deadlines"]) for g in plan["goals"])
+        assert len(dated) >= n_task_dates + n_goal_dates
+
+
+def test_department_task_lists_and_calendars(built_site, dataset):
+    roles: dict[str, dict[str, str]] = {}
+    task_by_url = {}
+    for plan in dataset["plans"]:
+        for t in tasks_of(plan):
+            task_by_url[t["url"]] = t
+            for u in t["support"]:
+                roles.setdefault(u["id"], {})[t["url"]] = "配合"
+            for u in t["lead"]:
+                roles.setdefault(u["id"], {})[t["url"]] = "牵头"
+    checked = 0
+    for dep in dataset["departments"]:
+        rows = read_csv(built_site / dep["downloads"]["csv"])
+        assert rows[0][:5] == BASE
+        col = {name: i for i, name in enumerate(rows[0])}
+        listed = {r[col["站内地址"]]: r for r in rows[1:] if "#" in r[col["站内地址"]]}
+        expected = roles.get(dep["id"], {})
+        for url, role in expected.items():
+            assert url in listed, f"{dep['id']}: {url} missing from its list"
+            assert listed[url][col["本单位角色"]] == role
+        assert [r[col["序号"]] for r in rows[1:]] == [str(i) for i in range(1, len(rows))]
+        assert read_xlsx(built_site / dep["downloads"]["xlsx"]) == rows
+        events = read_ics(built_site / dep["downloads"]["ics"])
+        uids = {str(e["UID"]) for e in events}
+        for url in expected:
+            t = task_by_url[url]
+            for i, _ in enumerate(t["deadlines"], 1):
+                assert f"due-{t['id']}-{i}@anquan-zhiben-gongjian" in uids
+            for i, _ in enumerate(t["recurrence"], 1):
+                assert f"every-{t['id']}-{i}@anquan-zhiben-gongjian" in uids
+        checked += bool(expected)
+    assert checked, "no department has tasks"
+
+
+# --------------------------------------------------------------------------- #
+# The formatting functions on a small corpus
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture
+def small_site():
+    from tests.test_views import make_corpus, two_plans
+
+    return enrich(make_corpus(two_plans()), now=NOW)
+
+
+def test_files_are_reproducible(small_site):
+    first = downloads.files(small_site)
+    second = downloads.files(small_site)
+    assert first.keys() == second.keys()
+    assert all(first[k] == second[k] for k in first), "the same data gives the same bytes"
+    assert "downloads/plans/aa-2024-2026.xlsx" in first and "downloads/departments/aa-idle.ics" in first
+
+
+def test_small_plan_table_and_calendar(small_site):
+    plan = small_site.plans[0]
+    table = downloads.plan_table(plan)
+    assert table.columns[:5] == BASE
+    assert [r[0] for r in table.rows] == ["1", "2", "3", "4"]
+    assert table.rows[0][2] == "2024年底前（2024-12-31）"
+    assert table.rows[0][3] == "甲镇应急办" and table.rows[0][4] == "消防站"
+    cal = Calendar.from_ical(downloads.ics_bytes("x", plan.deadlines, plan.recurrences, NOW))
+    events = {str(e["UID"]).split("@")[0]: e for e in cal.walk("VEVENT")}
+    # the annex row restating aa-t1 on the same date is not a second event;
+    # the annex row with a date of its own is
+    assert "due-aa-annex-1-1" not in events and "due-aa-annex-2-1" in events
+    assert events["due-aa-annex-2-1"]["DTSTART"].dt == dt.date(2024, 11, 30)
+    quarterly = events["every-aa-t2-1"]
+    assert quarterly["DTSTART"].dt == dt.date(2024, 6, 30)
+    rule = quarterly["RRULE"].to_ical().decode()
+    assert sorted(rule.split(";")) == ["BYMONTHDAY=-1", "FREQ=MONTHLY", "INTERVAL=3", "UNTIL=20261231"]
+    assert events["due-aa-g1-1"]["DTSTART"].dt == dt.date(2024, 12, 31)
+
+
+def test_small_department_table(small_site):
+    fire = small_site.departments["aa-fire"]
+    table = downloads.department_table(fire)
+    col = {n: i for i, n in enumerate(table.columns)}
+    got = [(r[col["原编号"]], r[col["本单位角色"]]) for r in table.rows]
+    # its tasks in plan order, then the annex row naming it (restating none of them)
+    assert got == [("第1项", "配合"), ("第2项", "牵头"), ("第3项", "牵头"), ("附件第2项", "牵头")]
+    assert table.rows[-1][2] == "11月（2024-11-30）"
+    wb = load_workbook(io.BytesIO(downloads.xlsx_bytes(table, NOW)))
+    ws = wb["任务清单"]
+    assert [c.value for c in ws[1]] == table.columns
+    assert ws.freeze_panes == "A2" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+    assert [ws.cell(row=i + 2, column=2).value for i in range(len(table.rows))] == [r[1] for r in table.rows]
