@@ -98,7 +98,13 @@ def moves(plans: list, departments: list) -> list[Moved]:
 
 def current(corpus: Corpus) -> set[str]:
     """Every address the data publishes now, including kept-alive old ones."""
-    return set(_tree_addresses(corpus)) | set(FIXED) | {m.old for m in moves(*_models(corpus))}
+    now = set(_tree_addresses(corpus)) | set(FIXED)
+    moved = moves(*_models(corpus))
+    now |= {m.old for m in moved}
+    for m in moved:  # an old page's redirect keeps the #fragment: its anchors live on too
+        if m.kind == "page":
+            now |= {m.old + a[len(m.new):] for a in list(now) if a.startswith(m.new + "#")}
+    return now
 
 
 def read_registry(data_dir: Path = DATA) -> list[tuple[int, str]]:

@@ -1,15 +1,15 @@
 """When a plan's data last changed, and its change log, from git history.
 
-An input of the render stage like the data itself: the git log of the plan
-file (date and commit subject). Outside a git checkout it is empty."""
+An input of the enrich stage like the data itself: the git log of each plan
+file (date and commit subject), read with one `git log` call for the whole
+folder. Outside a git checkout, or for files git does not know, it is empty.
+"""
 
 from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-
-from .load import ROOT
 
 
 @dataclass(frozen=True)
@@ -19,24 +19,34 @@ class Change:
     commit: str  # short hash
 
 
-def file_history(path: Path, limit: int = 50) -> list[Change]:
-    """Newest first; [] when git or the history is not available."""
+def histories(folder: Path, limit: int = 20) -> dict[Path, list[Change]]:
+    """Resolved file path -> its changes, newest first."""
+    folder = folder.resolve()
     try:
-        rel = path.resolve().relative_to(ROOT)
-    except ValueError:
-        return []
-    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder,
+                             capture_output=True, text=True, timeout=30)
+        if top.returncode != 0:
+            return {}
         out = subprocess.run(
-            ["git", "log", f"-n{limit}", "--follow", "--format=%cs%x09%h%x09%s", "--", str(rel)],
-            cwd=ROOT, capture_output=True, text=True, timeout=30,
+            ["git", "log", "--format=%x00%cs%x09%h%x09%s", "--name-only", "--", "."],
+            cwd=folder, capture_output=True, text=True, timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
-        return []
+        return {}
     if out.returncode != 0:
-        return []
-    changes = []
-    for line in out.stdout.splitlines():
-        parts = line.split("\t", 2)
-        if len(parts) == 3:
-            changes.append(Change(parts[0], parts[2], parts[1]))
-    return changes
+        return {}
+    root = Path(top.stdout.strip())
+    result: dict[Path, list[Change]] = {}
+    for record in out.stdout.split("\x00")[1:]:
+        lines = [ln for ln in record.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        parts = lines[0].split("\t", 2)
+        if len(parts) != 3:
+            continue
+        change = Change(parts[0], parts[2], parts[1])
+        for name in lines[1:]:
+            changes = result.setdefault((root / name).resolve(), [])
+            if len(changes) < limit:
+                changes.append(change)
+    return result

@@ -29,10 +29,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def run_build(site_dir: Path, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+def run_build(site_dir: Path, env_extra: dict | None = None, data_dir: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "NOW": NOW, "NO_MKDOCS_2_WARNING": "1", **(env_extra or {})}
+    data = ["--data", str(data_dir)] if data_dir else []
     return subprocess.run(
-        [sys.executable, "-m", "scripts", "build", "--site-dir", str(site_dir)],
+        [sys.executable, "-m", "scripts", *data, "build", "--site-dir", str(site_dir)],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
 

@@ -3,6 +3,7 @@ template, and the registry of published addresses."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -115,3 +116,44 @@ def test_renaming_a_task_keeps_the_old_address_with_previous_ids(data):
     assert any("not recorded yet" in p for p in problems), "the new address must be recorded"
     update_registry(load_corpus(data))
     assert registry_problems(data) == []
+
+
+def test_renamed_plan_and_task_keep_their_old_addresses(tmp_path, browser):
+    """Rename a plan and a task, list the old ids in previous_ids: the registry
+    check passes, and the built site sends readers of the old addresses to the
+    new ones (a redirect page for the page, a retained anchor for the task)."""
+    from conftest import run_build, serve_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    old = data / "plans" / "putuo-2022.yaml"
+    text = old.read_text(encoding="utf-8")
+    text = text.replace("\nid: putuo-2022\n", "\nid: putuo-2022-opinions\nprevious_ids: [putuo-2022]\n", 1)
+    first_task = text.split("      - id: ", 1)[1].split("\n", 1)[0]
+    text = re.sub(rf"(?<![-a-z0-9]){re.escape(first_task)}(?![-a-z0-9])", first_task + "-renamed", text)
+    text = text.replace(f"      - id: {first_task}-renamed\n",
+                        f"      - id: {first_task}-renamed\n        previous_ids: [{first_task}]\n", 1)
+    (data / "plans" / "putuo-2022-opinions.yaml").write_text(text, encoding="utf-8")
+    old.unlink()
+    problems = registry_problems(data)
+    assert not any("would no longer exist" in p for p in problems), problems
+    update_registry(load_corpus(data))
+    assert registry_problems(data) == []
+
+    site = tmp_path / "site"
+    result = run_build(site, data_dir=data)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (site / "plans" / "putuo-2022" / "index.html").is_file(), "no redirect page at the old address"
+    server = serve_dir(site)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        page = browser.new_page()
+        page.goto(f"{base}plans/putuo-2022/#{first_task}")
+        page.wait_for_url(f"{base}plans/putuo-2022-opinions/*", timeout=10_000)
+        assert page.url.endswith(f"plans/putuo-2022-opinions/#{first_task}")
+        # the old task anchor is retained on the new page, next to the renamed task
+        assert page.evaluate(f"!!document.getElementById({first_task!r})")
+        assert page.evaluate(f"!!document.getElementById({first_task + '-renamed'!r})")
+        page.close()
+    finally:
+        server.shutdown()
