@@ -8,6 +8,7 @@ only when their content changes, so `mkdocs serve` reloads just what changed.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -16,28 +17,53 @@ import shutil
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
 
-from .enrich import EVERY_LABELS, STATUS_LABELS, Site
+from . import downloads, search
+from .addresses import redirect_files
+from .enrich import (
+    CATEGORIES_URL,
+    COMPARE_URL,
+    DEPARTMENTS_URL,
+    EVERY_LABELS,
+    PLANS_URL,
+    RECURRING_URL,
+    STATUS_LABELS,
+    TIMELINE_URL,
+    TOPICS_URL,
+    Site,
+    compare_url,
+)
 from .load import DATA, ROOT
 
 TEMPLATES = Path(__file__).parent / "templates"
 OUT = ROOT / "build" / "docs"
 HAND_WRITTEN = ROOT / "docs"
 
+# Section pages: the index.md of a folder that holds other pages (mkdocs.yml nav).
+SECTIONS = {PLANS_URL, DEPARTMENTS_URL, CATEGORIES_URL, TOPICS_URL, TIMELINE_URL, COMPARE_URL}
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
-def md_inline(text: str) -> str:
+def md_inline(text: str) -> Markup:
     """Text safe inside a Markdown heading or list item: HTML and Markdown
-    punctuation escaped, so content is shown as typed, never interpreted."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False).replace("&amp;", "&amp;"))
+    punctuation escaped, so content is shown as typed, never interpreted.
+    Returned as Markup, so that autoescape does not escape it a second time."""
+    return Markup(_MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)))
 
 
 def page_of(url: str) -> str:
-    """The Markdown file that produces a directory URL: plans/x/ -> plans/x/index.md,
-    so section indexes (plans/) and pages (plans/x/) follow one rule."""
-    path = url.split("#", 1)[0].strip("/")
-    return f"{path}/index.md" if path else "index.md"
+    """The Markdown file that produces a directory URL: plans/x/ -> plans/x.md;
+    a section's own page (a URL other pages sit under, such as plans/ or
+    departments/categories/) is its folder's index.md."""
+    path = url.split("#", 1)[0]
+    if path in ("", "/"):
+        return "index.md"
+    if path in SECTIONS:
+        return path + "index.md"
+    path = path.rstrip("/")
+    return path + ".md"
 
 
 def relative_url(here: str, url: str) -> str:
@@ -48,10 +74,26 @@ def relative_url(here: str, url: str) -> str:
     if path == here_dir:
         rel = "" if frag else "./"
     else:
-        rel = posixpath.relpath("/" + path, "/" + here_dir)
-        if (path.endswith("/") or path == "") and not rel.endswith("/"):
-            rel += "/"
+        rel = _relative_path(path, here_dir)
     return rel + ("#" + frag if frag else "")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative_path(path: str, here_dir: str) -> str:
+    """Cached: a page links to the same few pages many times (each task of
+    a plan), and posixpath.relpath was a third of rendering a province."""
+    rel = posixpath.relpath("/" + path, "/" + here_dir)
+    if (path.endswith("/") or path == "") and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+def front_title(text: str) -> Markup:
+    """A page title for the YAML front matter: HTML-escaped (MkDocs and the
+    theme put `page.title` into <title>, the header and the navigation as
+    HTML, unescaped), then quoted as a JSON string, which YAML reads as a
+    double-quoted scalar."""
+    return Markup(json.dumps(html.escape(str(text), quote=False), ensure_ascii=False))
 
 
 @pass_context
@@ -74,7 +116,8 @@ def environment() -> Environment:
     )
     env.filters["md"] = md_inline
     env.filters["href"] = href
-    env.globals.update(STATUS_LABELS=STATUS_LABELS, EVERY_LABELS=EVERY_LABELS)
+    env.filters["front_title"] = front_title
+    env.globals.update(STATUS_LABELS=STATUS_LABELS, EVERY_LABELS=EVERY_LABELS, compare_url=compare_url)
     return env
 
 
@@ -112,9 +155,16 @@ def dataset(site: Site) -> dict:
             "implements": [i.model_dump() for i in d.implements],
             "source": f"sources/{d.source}",
             "url": p.url,
+            "downloads": dict(p.downloads),
             "goals": [
-                {"id": g.id, "text": g.text, "deadlines": [{"date": x.date.isoformat(), "text": x.text} for x in g.deadlines]}
-                for g in d.goals
+                {
+                    "id": g.data.id,
+                    "text": g.data.text,
+                    "deadlines": [deadline(x) for x in g.deadlines],
+                    "targets": [x.id for x in g.targets],
+                    "targets_inferred": g.inferred,
+                }
+                for g in p.goals
             ],
             "organisation": [b.model_dump(exclude_none=True) for b in d.organisation],
             "actions": [
@@ -139,6 +189,7 @@ def dataset(site: Site) -> dict:
                             "by_duty": t.data.by_duty,
                             "units_text": t.data.units_text,
                             "topics": [x.data.id for x in t.topics],
+                            "national": [n.id for n in t.national],
                             "same_duty": [o.data.id for o in t.same_duty],
                         }
                         for t in a.tasks
@@ -176,11 +227,25 @@ def dataset(site: Site) -> dict:
             "jurisdiction": v.jurisdiction.id,
             "group": v.data.group,
             "url": v.url,
+            "downloads": dict(v.downloads),
         }
         for v in sorted(site.departments.values(), key=lambda v: v.data.id)
     ]
+    national = None
+    if site.national:
+        n = site.national
+        national = {
+            "title": n.title,
+            "issuer": n.issuer,
+            "doc_number": n.doc_number,
+            "issued": n.issued.isoformat(),
+            "actions": [ln.model_dump(exclude_none=True) for ln in n.actions],
+            "targets": [t.model_dump(mode="json") for t in n.targets],
+            "local_lines": [ln.model_dump(exclude_none=True) for ln in n.local_lines],
+        }
     return {
         "generated_for": site.now.isoformat(),
+        "national": national,
         "plans": plans,
         "departments": departments,
         "topics": [{"id": t.data.id, "name": t.data.name, "url": t.url} for t in site.topics.values()],
@@ -197,9 +262,21 @@ def pages(site: Site) -> dict[str, str]:
         out[page_of(url)] = env.get_template(template).render(site=site, page_url=url, **ctx)
 
     render("home.md.j2", "")
-    render("plans_index.md.j2", "plans/")
+    render("plans_index.md.j2", PLANS_URL)
     for p in site.plans:
         render("plan.md.j2", p.url, plan=p)
+    render("departments_index.md.j2", DEPARTMENTS_URL)
+    for d in site.departments.values():
+        render("department.md.j2", d.url, dep=d)
+    render("categories_index.md.j2", CATEGORIES_URL)
+    for c in site.categories.values():
+        render("category.md.j2", c.url, cat=c)
+    render("topics_index.md.j2", TOPICS_URL)
+    for t in site.topics.values():
+        render("topic.md.j2", t.url, topic=t)
+    render("timeline.md.j2", TIMELINE_URL)
+    render("recurring.md.j2", RECURRING_URL)
+    render("compare.md.j2", COMPARE_URL)
     return out
 
 
@@ -213,19 +290,32 @@ def write_if_changed(path: Path, content: str | bytes) -> bool:
 
 
 def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA) -> int:
-    """Write the whole docs_dir; returns how many files changed."""
-    files: dict[Path, str | bytes] = {}
-    for rel, text in pages(site).items():
-        files[out / rel] = text
-    for src in sorted(HAND_WRITTEN.rglob("*")):
-        if src.is_file():
-            files[out / src.relative_to(HAND_WRITTEN)] = src.read_bytes()
-    for p in site.plans:
-        src = data_dir / "sources" / p.data.source
-        files[out / "sources" / p.data.source] = src.read_bytes()
-    files[out / "data" / "plans.json"] = json.dumps(dataset(site), ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    """Write the whole docs_dir; returns how many files changed.
 
-    changed = sum(write_if_changed(path, content) for path, content in files.items())
+    Each group of files is written as soon as it is made, so that only one
+    group is in memory at a time (a province's pages and downloads are
+    gigabytes). Where two groups hold the same path the later one wins, as
+    listed here; groups are therefore written last first, and a path once
+    written is not written again."""
+    groups = [
+        lambda: pages(site).items(),
+        lambda: ((src.relative_to(HAND_WRITTEN).as_posix(), src.read_bytes())
+                 for src in sorted(HAND_WRITTEN.rglob("*")) if src.is_file()),
+        lambda: ((f"sources/{p.data.source}", (data_dir / "sources" / p.data.source).read_bytes()) for p in site.plans),
+        lambda: [("data/plans.json", json.dumps(dataset(site), ensure_ascii=False, indent=1, sort_keys=False) + "\n")],
+        lambda: downloads.files(site).items(),
+        # addresses kept alive
+        lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()]).items(),
+        lambda: search.index_files(site).items(),  # scripts/search.py
+    ]
+    files: set[Path] = set()
+    changed = 0
+    for make in reversed(groups):
+        for rel, content in make():
+            path = out / rel
+            if path not in files:
+                files.add(path)
+                changed += write_if_changed(path, content)
     keep = set(files)
     if out.exists():
         for path in sorted(out.rglob("*"), reverse=True):
