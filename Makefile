@@ -57,6 +57,17 @@ import: $(STAMP)
 	@test -n "$(SRC)" || { echo "usage: make import SRC=path/to/plan.txt [ID=plan-id JURISDICTION=jurisdiction-id OUT=path FORCE=1]"; exit 2; }
 	$(PY) -m scripts import "$(SRC)" $(if $(ID),--id $(ID)) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION)) $(if $(OUT),--out "$(OUT)") $(if $(FORCE),--force)
 
+# Synthetic corpora of about 300, 3,000 and 30,000 tasks built with the real
+# pipeline; one line of figures per size. `make bench SIZES=300` for a quick run.
+SIZES ?= 300,3000,30000
+bench: $(STAMP)
+	$(PY) -m scripts.bench --sizes $(SIZES)
+
+# Per query of tests/test_search_queries.py: rank of the expected task, time in
+# Chromium, bytes before the first result. `make search-report SITE=dir` for a built site.
+search-report: $(STAMP) browser
+	$(PY) -m scripts.search report $(if $(SITE),--site "$(SITE)")
+
 # Browser tests drive Debian's chromium; install it when it is missing.
 browser:
 	@test -x /usr/bin/chromium || { \

@@ -1,41 +1,292 @@
-"""Stage 5, build: mkdocs --strict into a temporary folder, then moved into
-place only when the whole build succeeded, so a failed build never damages
-what was published before."""
+"""Stage 5, build: check, enrich and render into a private docs folder, then
+`mkdocs build --strict` into a temporary folder that is moved into place only
+when the whole build succeeded, so a failed build never damages what was
+published before.
+
+Each build generates its pages into its own temporary docs folder (not the
+shared build/docs that `make serve` uses), so builds can run side by side and
+never disturb a running `make serve`. mkdocs.yml stays as it is: the build
+loads it with `docs_dir` overridden, exactly as `mkdocs build -f mkdocs.yml`
+would (paths in mkdocs.yml keep resolving against the repository).
+
+Reproducible: two builds of the same commit (and the same NOW) give
+byte-identical files. Dates mkdocs writes (sitemap.xml, the gzip header of
+sitemap.xml.gz) come from SOURCE_DATE_EPOCH, which is set here from the last
+commit's date when it is not already set.
+
+Nothing leaves the site: after mkdocs, every built HTML and CSS file is
+scanned, and the build fails (the published site untouched) when one points
+at an outside host (src=, href=, url(), @import with http://, https:// or //).
+
+Served under a sub-path: every link is relative, so the site works at any
+address as it is. Only the 404 page needs to know where it is published: set
+SITE_URL=http://intranet.example/plans/ (mkdocs' site_url) for that.
+
+Memory: the pages are generated in a child process that has ended before
+mkdocs starts, so the peak is the larger stage's, not the sum of both.
+
+Progress: one line per stage, with its time, and while a stage runs a line
+every PROGRESS_EVERY seconds (for mkdocs, with the pages written so far).
+"""
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .load import DATA, ROOT
 
+CONFIG = ROOT / "mkdocs.yml"
+PROGRESS_EVERY = 10.0  # seconds between progress lines while mkdocs runs
 
-def mkdocs_build(out: Path) -> int:
+
+def say(msg: str) -> None:
+    print(f"build: {msg}", file=sys.stderr, flush=True)
+
+
+def source_date_epoch() -> str:
+    """SOURCE_DATE_EPOCH as set, else the date of the last commit, else the
+    newest modification time under data/ (a checkout without git history)."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        return os.environ["SOURCE_DATE_EPOCH"].strip()
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True, timeout=20
+        ).stdout.strip()
+        if out.isdigit():
+            return out
+    except (OSError, subprocess.SubprocessError):
+        pass
+    newest = max((p.stat().st_mtime for p in DATA.rglob("*") if p.is_file()), default=0)
+    return str(int(newest))
+
+
+_SLASHES = re.compile(rb"//")
+_BEFORE = re.compile(  # what precedes // when it loads or links something
+    rb"""(?:\b(?:src|href|action|formaction|poster|data|srcset|xlink:href)\s*=\s*["']?\s*"""
+    rb"""|url\(\s*["']?\s*|@import\s+["']?\s*)(?:https?:)?\Z""",
+    re.IGNORECASE,
+)
+_HOST = re.compile(rb"""[^"'\s/)>]*""")
+
+
+def outside_references(site: Path, allowed_hosts: set[str] = frozenset()) -> list[str]:
+    """`file: reference` for every reference in the built HTML and CSS to a
+    host outside the site (other than `allowed_hosts`, the site's own)."""
+    found = []
+    for dirpath, _, files in os.walk(site):
+        for name in sorted(files):
+            if not name.endswith((".html", ".css")):
+                continue
+            path = Path(dirpath) / name
+            data = path.read_bytes()
+            for m in _SLASHES.finditer(data):
+                start = m.start()
+                if not _BEFORE.search(data, max(0, start - 40), start):
+                    continue
+                host = _HOST.match(data, start + 2).group(0).decode("utf-8", "replace").lower()
+                if host not in allowed_hosts:
+                    found.append(f"{path.relative_to(site).as_posix()}: //{host}")
+    return found
+
+
+def generate_into(docs: Path, data_dir: Path = DATA) -> bool:
+    """check -> enrich -> render into `docs`. On problems, print them and
+    return False."""
+    from .enrich import enrich
+    from .render import render_site
+    from .validate import check
+
+    t0 = time.monotonic()
+    # The corpus is millions of small long-lived objects: the cyclic garbage
+    # collector would walk them all again and again while they are created
+    # (a third of the check at 30,000 tasks). Load without it, then freeze
+    # what was loaded (and later the views) out of its sight.
+    gc.disable()
+    try:
+        corpus, problems = check(data_dir)
+    finally:
+        gc.enable()
+    gc.freeze()
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        say(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the data")
+        return False
+    n_tasks = sum(len(a.tasks) for p in corpus.plans for a in p.model.actions)
+    t1 = time.monotonic()
+    say(f"checked {len(corpus.plans)} plans, {n_tasks} tasks ({t1 - t0:.1f} s)")
+    site = enrich(corpus)
+    gc.freeze()
+    t2 = time.monotonic()
+    say(f"enriched ({t2 - t1:.1f} s)")
+    n = render_site(site, out=docs, data_dir=data_dir)
+    say(f"rendered {n} files ({time.monotonic() - t2:.1f} s)")
+    return True
+
+
+def _count_pages(folder: Path) -> int:
+    n = 0
+    for _, _, files in os.walk(folder):
+        n += sum(1 for f in files if f.endswith(".html"))
+    return n
+
+
+class Ticker:
+    """While a long stage runs, a progress line every PROGRESS_EVERY seconds."""
+
+    def __init__(self, stage: str, detail=lambda: ""):
+        self.stage, self.detail = stage, detail
+        self.started = time.monotonic()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.done.wait(PROGRESS_EVERY):
+            extra = self.detail()
+            say(f"{self.stage} … {time.monotonic() - self.started:.0f} s{', ' + extra if extra else ''}")
+
+    def __enter__(self) -> "Ticker":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def generate_apart(docs: Path, data_dir: Path = DATA) -> bool:
+    """generate_into() in a child process (forked, so it sees this process's
+    state), so that the memory the corpus and the pages take is given back
+    before mkdocs starts: the build's peak is the larger of the two stages,
+    not their sum."""
+    ctx = multiprocessing.get_context("fork")
+    child = ctx.Process(target=_generate_child, args=(docs, data_dir), name="generate")
+    with Ticker("generating"):
+        child.start()
+        child.join()
+    return child.exitcode == 0
+
+
+def _generate_child(docs: Path, data_dir: Path) -> None:
+    sys.exit(0 if generate_into(docs, data_dir) else 1)
+
+
+def mkdocs_build(out: Path, docs: Path | None = None, pages_expected: int = 0) -> int:
+    """`mkdocs build --strict` of mkdocs.yml into `out` (from `docs` instead
+    of mkdocs.yml's docs_dir when given), in a child process; prints progress
+    while it runs. Returns the exit code."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)]
-    return subprocess.run(cmd, cwd=ROOT).returncode
+    cmd = [sys.executable, "-m", "scripts.build", str(out)] + ([str(docs)] if docs else [])
+
+    def written() -> str:
+        n = _count_pages(out)
+        of = f" of {pages_expected}" if pages_expected else ""
+        return f"{n}{of} pages written" if n else "reading and converting pages"
+
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    try:
+        with Ticker("mkdocs", written):
+            return proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
 
 
-def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
-    from .cli import generate
+def _lean_plugin():
+    from mkdocs.plugins import BasePlugin
 
-    started = time.monotonic()
-    target = (ROOT / site_dir).resolve()
-    print("build: 1/2 checking data and generating pages …", file=sys.stderr)
-    if not generate(data_dir=data_dir):
-        print("build: failed; the published site was not touched", file=sys.stderr)
+    class Lean(BasePlugin):
+        """Memory: mkdocs keeps every page's Markdown source and HTML body
+        until the whole build ends (about 1 GB at 30,000 tasks). The source
+        is not needed once converted (the title stays: from the front
+        matter or the first heading), the body not once its page is
+        written."""
+
+        def on_page_content(self, html, page, config, files):
+            page.markdown = ""  # not None: mkdocs reads None as "not read yet"
+            return html
+
+        def on_post_page(self, output, page, config):
+            page.content = None
+            return output
+
+    return Lean
+
+
+def _Lean():  # noqa: N802 (a class made on demand, so that mkdocs is imported only here)
+    return _lean_plugin()()
+
+
+def _run_mkdocs_here(out: str, docs: str | None) -> int:
+    """In the child process: what `mkdocs build --strict --quiet -f mkdocs.yml
+    -d out` does, with docs_dir overridden when `docs` is given."""
+    import logging
+
+    from mkdocs import config, exceptions
+    from mkdocs.__main__ import State, _enable_warnings
+    from mkdocs.commands import build as mk
+
+    state = State(level=logging.WARNING)  # --quiet: warnings and errors only
+    _enable_warnings()
+    overrides = {"site_dir": out, "strict": True}
+    if docs:
+        overrides["docs_dir"] = docs
+    if os.environ.get("SITE_URL"):
+        overrides["site_url"] = os.environ["SITE_URL"]
+    try:
+        cfg = config.load_config(config_file=str(CONFIG), **overrides)
+        cfg.plugins["build-lean"] = _Lean()
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            mk.build(cfg, dirty=False)
+        finally:
+            cfg.plugins.on_shutdown()
+    except exceptions.MkDocsException as e:  # Abort (strict warnings), config and build errors
+        state.logger.error(e.format_message())
         return 1
-    print("build: 2/2 mkdocs build --strict …", file=sys.stderr)
+    return 0
+
+
+def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA, docs_dir: Path | None = None) -> int:
+    """The whole build into `site_dir` (relative to the repository). Pages are
+    generated into `docs_dir` when given (kept afterwards), else into a
+    temporary folder that is removed."""
+    started = time.monotonic()
+    os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
+    target = (ROOT / site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
+    own_docs = docs_dir is None
+    docs = Path(tempfile.mkdtemp(prefix="docs-")) if own_docs else Path(docs_dir).resolve()
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        if mkdocs_build(tmp) != 0:
-            print("build: mkdocs failed; the published site was not touched", file=sys.stderr)
+        say("1/2 checking data and generating pages …")
+        if not generate_apart(docs, data_dir):
+            say("failed; the published site was not touched")
+            return 1
+        pages = sum(1 for _ in docs.rglob("*.md"))
+        say(f"2/2 mkdocs build --strict ({pages} pages) …")
+        t = time.monotonic()
+        if mkdocs_build(tmp, docs, pages) != 0:
+            say("mkdocs failed; the published site was not touched")
+            return 1
+        say(f"mkdocs done ({time.monotonic() - t:.1f} s)")
+        own = {urlsplit(os.environ["SITE_URL"]).netloc.lower()} if os.environ.get("SITE_URL") else set()
+        outside = outside_references(tmp, own)
+        if outside:
+            for line in outside[:50]:
+                print(f"{line}: points outside the site", file=sys.stderr)
+            say(f"{len(outside)} reference(s) to outside hosts; the published site was not touched")
             return 1
         old = target.with_name(f".{target.name}-old")
         shutil.rmtree(old, ignore_errors=True)
@@ -45,5 +296,11 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"build: site written to {target} in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        if own_docs:
+            shutil.rmtree(docs, ignore_errors=True)
+    say(f"site written to {target} in {time.monotonic() - started:.1f} s")
     return 0
+
+
+if __name__ == "__main__":  # the mkdocs child process of mkdocs_build()
+    sys.exit(_run_mkdocs_here(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None))

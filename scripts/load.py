@@ -10,10 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import re
+
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.resolver import VersionedResolver
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -121,6 +125,112 @@ def _plain(node: Any, path: tuple, doc: Document) -> Any:
     return node
 
 
+# --------------------------------------------------------------------------- #
+# Fast path: libyaml (PyYAML's C parser) composes the node tree, ~30x faster
+# than ruamel's pure-Python parser, which matters at the scale of a province
+# (tens of thousands of tasks). It yields exactly what the ruamel path yields
+# (YAML 1.2 scalars resolved by ruamel's own resolver, dates kept as text,
+# the same line and column for every key and value). Anything it is not sure
+# about (tags, aliases, merge keys, directives, duplicate keys, exotic numbers,
+# any syntax error) falls back to the ruamel path, which reports problems.
+# --------------------------------------------------------------------------- #
+
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # PyYAML without libyaml: always the ruamel path
+    _CParser = None
+
+
+class _Composer(*((_CParser,) if _CParser else ()), pyyaml.resolver.BaseResolver):
+    """libyaml's parser and composer, without PyYAML's (YAML 1.1) tag
+    resolution: scalars are resolved below with ruamel's YAML 1.2 rules."""
+
+    def __init__(self, stream: str):
+        _CParser.__init__(self, stream)
+        pyyaml.resolver.BaseResolver.__init__(self)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return "tag:yaml.org,2002:str" if kind is pyyaml.ScalarNode else ""
+
+
+# ruamel's own YAML 1.2 implicit resolvers: first character -> [(tag, regexp)]
+_RESOLVERS = VersionedResolver(version=(1, 2)).versioned_resolver
+_ANY_FIRST = list(_RESOLVERS.get(None, []))
+_IMPLICIT = {k: list(v) + _ANY_FIRST for k, v in _RESOLVERS.items() if k is not None}
+_DECIMAL = re.compile(r"[-+]?[0-9]+\Z")
+_TRUE = {"true", "True", "TRUE"}
+
+
+class _Fallback(Exception):
+    """The fast path cannot be sure; use the ruamel path."""
+
+
+def _fast_scalar(node: "pyyaml.ScalarNode") -> Any:
+    value = node.value
+    if node.style:  # quoted or block scalar: always text (plain is None or "")
+        return value
+    tag = "tag:yaml.org,2002:str"
+    for t, regexp in _IMPLICIT.get(value[:1], _ANY_FIRST):
+        if regexp.match(value):
+            tag = t
+            break
+    if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
+        return value  # dates are read as text, like _Constructor does
+    if tag == "tag:yaml.org,2002:int" and _DECIMAL.match(value):
+        return int(value)
+    if tag == "tag:yaml.org,2002:bool":
+        return value in _TRUE
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    raise _Fallback  # floats, octal/hex/underscored ints, merge and value keys
+
+
+def _fast_plain(node: Any, path: tuple, doc: Document, seen: set[int]) -> Any:
+    if id(node) in seen:
+        raise _Fallback  # an alias
+    seen.add(id(node))
+    mark = node.start_mark
+    if isinstance(node, pyyaml.MappingNode):
+        doc.positions.setdefault(path, (mark.line + 1, mark.column + 1))
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, pyyaml.ScalarNode):
+                raise _Fallback
+            key = _fast_scalar(key_node)
+            key = str(key) if not isinstance(key, (str, int)) else key
+            if key in out:
+                raise _Fallback  # a duplicate key: the ruamel path reports it
+            sub = path + (key,)
+            doc.key_positions[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            doc.positions[sub] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            out[key] = _fast_plain(value_node, sub, doc, seen)
+        return out
+    if isinstance(node, pyyaml.SequenceNode):
+        doc.positions.setdefault(path, (mark.line + 1, mark.column + 1))
+        items = []
+        for i, child in enumerate(node.value):
+            sub = path + (i,)
+            doc.positions[sub] = (child.start_mark.line + 1, child.start_mark.column + 1)
+            items.append(_fast_plain(child, sub, doc, seen))
+        return items
+    return _fast_scalar(node)
+
+
+def _fast_load(text: str, doc: Document) -> Any:
+    if _CParser is None or "!" in text or text.lstrip().startswith("%"):
+        raise _Fallback  # no libyaml, or tags or directives
+    composer = _Composer(text)
+    try:
+        node = composer.get_single_node()
+    except pyyaml.YAMLError:
+        raise _Fallback from None
+    finally:
+        composer.dispose()
+    if node is None:
+        raise _Fallback
+    return _fast_plain(node, (), doc, set())
+
+
 def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     before = raw[:offset]
     line = before.count(b"\n") + 1
@@ -157,6 +267,16 @@ def load_yaml(path: Path) -> tuple[Document, list[Problem]]:
             return doc, [
                 Problem(name, n, len(ln) - len(stripped) + 1, "a tab is used for indentation; YAML needs spaces")
             ]
+    try:
+        doc.data = _fast_load(text, doc)
+    except (_Fallback, RecursionError):
+        doc.positions.clear()
+        doc.key_positions.clear()
+        doc.data = None
+    else:
+        if not isinstance(doc.data, dict):
+            return doc, [Problem(name, 1, 1, "the file must be a mapping of keys (id:, title: …) at the top level")]
+        return doc, []
     try:
         node = _yaml().load(text)
     except MarkedYAMLError as e:

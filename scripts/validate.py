@@ -692,6 +692,43 @@ def _with_previous(plan: models.Plan) -> Iterator[tuple[P, Any]]:
             yield ("actions", ai, "tasks", ti), t
 
 
+_MARKUP = re.compile(
+    r"<\s*/?\s*(?:script|style|i?frame|frameset|object|embed|applet|svg|math|img|image|video|audio|source"
+    r"|link|meta|base|form|input|button|textarea|select|template|html|head|body)\b"
+    r"|(?<![a-z])on[a-z]{3,}\s*=|javascript\s*:",
+    re.IGNORECASE,
+)
+
+
+@corpus_rule
+def no_markup_in_text(corpus: Corpus) -> Iterable[Problem]:
+    """Text is plain text: no HTML tag that runs or loads something (<script,
+    <img, <iframe …), no on…= event attribute, no javascript: address, in any
+    data file. (The site escapes every text anyway; this stops pasted markup
+    at the source. Harmless brackets such as a<b>c are allowed.)"""
+    docs = [*corpus.plans, *corpus.registries, corpus.categories, corpus.topics, corpus.synonyms, corpus.national]
+
+    def walk(node: Any, path: P) -> Iterator[tuple[P, str]]:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, path + (i,))
+        elif isinstance(node, str) and ("<" in node or "=" in node or ":" in node):
+            yield path, node
+
+    for loaded in docs:
+        if loaded is None or not isinstance(loaded.doc.data, dict):
+            continue
+        for path, text in walk(loaded.doc.data, ()):
+            m = _MARKUP.search(text)
+            if m:
+                yield loaded.doc.problem(
+                    path, f"this text holds HTML markup ('{m.group(0)}…'); write plain text, the site shows text as typed"
+                )
+
+
 # --------------------------------------------------------------------------- #
 
 

@@ -75,6 +75,7 @@ CASES = [
     ("recurrence-period-month", PLAN, "{every: month, day: 25,", "{every: quarter, day: 25,", "say 每月 (month), but 'every' is 'quarter'", "every: quarter, day: 25"),
     ("recurrence-period-quarter", PLAN, "{every: quarter, min_count: 1, text: 每季度至少召开一次会议}", "{every: year, min_count: 1, text: 每季度至少召开一次会议}", "say 每季度 (quarter), but 'every' is 'year'", "text: 每季度至少召开一次会议}"),
     ("member-not-in-source", PLAN, "\nactions:\n", "\norganisation:\n  - id: demo-b-group\n    name: 领导小组\n    members:\n      - {role: 组长, person: 张三}\nactions:\n", "the name '张三' is not in the source demo.txt", "person: 张三"),
+    ("markup-in-text", PLAN, "title: 示例镇安全生产治本攻坚三年行动实施方案", 'title: 示例镇<img src=x onerror="window.__xss=1">方案', "holds HTML markup ('<img…')", "title: 示例镇<img"),
 ]
 
 

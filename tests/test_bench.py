@@ -1,0 +1,29 @@
+"""`make bench` at its smallest size (about 300 tasks: two copies of the
+real corpus) runs the real pipeline on a synthetic corpus that passes every
+check, and prints its one line of figures."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+LINE = re.compile(
+    r"^bench: plans=(?P<plans>\d+) tasks=(?P<tasks>\d+) build_s=(?P<build_s>[\d.]+) "
+    r"peak_mb=(?P<peak_mb>\d+) site_mb=(?P<site_mb>[\d.]+) search_gz_mb=(?P<search_gz_mb>[\d.]+)"
+)
+
+
+def test_bench_smallest_size():
+    result = subprocess.run([sys.executable, "-m", "scripts.bench", "--sizes", "300"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = [m for m in map(LINE.match, result.stdout.splitlines()) if m]
+    assert len(lines) == 1, result.stdout
+    m = lines[0]
+    assert 200 <= int(m["tasks"]) <= 400 and int(m["plans"]) >= 5
+    assert float(m["build_s"]) > 0 and int(m["peak_mb"]) > 0 and float(m["site_mb"]) > 0
+    assert float(m["search_gz_mb"]) > 0
+    assert "build: 2/2 mkdocs build --strict" in result.stderr, "no progress shown"
