@@ -247,7 +247,7 @@ def test_every_query_answers_within_100_ms(session):
     """The five real plans: from the key to the first results drawn."""
     times = {}
     for q in QUERIES:
-        times[q.text] = min(session.query(q.text)["ms"] for _ in range(2))
+        times[q.text] = min(session.query(q.text)["ms"] for _ in range(3))  # best of three: the machine may be busy
     slow = {t: round(ms) for t, ms in times.items() if ms >= 100}
     assert not slow, slow
     print(f"\nsearch, real site: median {statistics.median(times.values()):.1f} ms, max {max(times.values()):.1f} ms")
@@ -267,7 +267,7 @@ def test_at_30000_tasks(browser, built_site, tmp_path_factory):
     try:
         times = {}
         for text in S.DEFAULT_QUERIES + ["瓶退管进", "应急局执法五中队", "每季度"]:
-            runs = [s.query(text) for _ in range(2)]
+            runs = [s.query(text) for _ in range(3)]  # the first one cold; best of three
             times[text] = min(r["ms"] for r in runs)
             assert runs[0]["worker"]["total"] >= 200, text  # every replica holds it
         slow = {t: round(ms) for t, ms in times.items() if ms >= 300}
