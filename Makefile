@@ -19,6 +19,9 @@ help:
 	@echo "make fmt      write every YAML file in data/ in the canonical style"
 	@echo "make addresses  record newly published addresses in data/addresses.txt"
 	@echo "make new-plan ID=xinzhen-2025-2027 [JURISDICTION=xinzhen]  create a valid stub plan"
+	@echo "make import SRC=plan.txt  draft a plan file from the plain text of a plan"
+	@echo "make search-report  rank and time of the expected result for each test query"
+	@echo "make bench [SIZES=300]  build synthetic corpora of 300, 3,000 and 30,000 tasks and report"
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
