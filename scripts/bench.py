@@ -30,10 +30,10 @@ The build is the real one: `python -m scripts --data D build --site-dir S`
 
 - build_s: its wall time.
 - peak_mb: its peak resident memory, children included: the larger of
-  wait4()'s ru_maxrss (the largest single process of the build, as
-  getrusage(RUSAGE_CHILDREN) reports it) and the largest sum of the resident
-  memory of the whole process tree sampled every 0.1 s (the generating
-  process stays alive while mkdocs runs).
+  ru_maxrss (the largest single process of the build and its children, from
+  wait4() and getrusage(RUSAGE_CHILDREN); sizes run smallest first) and the
+  largest sum of the resident memory of the whole process tree, sampled
+  every 0.1 s (the build's own process stays alive beside its children).
 - site_mb: size of the built site (MiB).
 - search_gz_mb: gzipped size of the search data a reader downloads before
   the first result: `scripts.search.search_download_bytes(site)` when the
@@ -50,7 +50,7 @@ import gzip
 import os
 import random
 import re
-import resource  # noqa: F401  (documented above: wait4 gives RUSAGE_CHILDREN figures per build)
+import resource
 import shutil
 import subprocess
 import sys
@@ -227,8 +227,9 @@ def _tree_rss(pid: int) -> int:
 def measure_build(data: Path, site: Path, profile: Path | None = None) -> tuple[int, float, float]:
     """Run the real build; returns (exit code, seconds, peak MiB)."""
     env = {**os.environ, "NOW": os.environ.get("NOW", NOW), "NO_MKDOCS_2_WARNING": "1"}
-    py = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
-    cmd = py + ["-m", "scripts", "--data", str(data), "build", "--site-dir", str(site)]
+    if profile:
+        env["BUILD_PROFILE"] = str(profile)
+    cmd = [sys.executable, "-m", "scripts", "--data", str(data), "build", "--site-dir", str(site)]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     peak_tree = 0
@@ -246,7 +247,8 @@ def measure_build(data: Path, site: Path, profile: Path | None = None) -> tuple[
     stop.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    peak = max(usage.ru_maxrss * 1024, peak_tree) / MIB  # ru_maxrss is in KiB on Linux
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak = max(usage.ru_maxrss * 1024, children * 1024, peak_tree) / MIB  # ru_maxrss is in KiB on Linux
     return proc.returncode, seconds, peak
 
 
@@ -281,7 +283,7 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> str
     t = time.monotonic()
     plans, tasks = make_corpus(data, size, real)
     say(f"size {size}: {plans} plans, {tasks} tasks generated ({time.monotonic() - t:.1f} s); building …")
-    prof = profile / f"build-{size}.prof" if profile else None
+    prof = profile / f"generate-{size}.prof" if profile else None
     code, seconds, peak = measure_build(data, site, prof)
     if code != 0:
         raise SystemExit(f"bench: the build of {tasks} tasks failed (exit {code}); see above")
@@ -295,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
                         help="task counts, comma-separated (default: 300,3000,30000)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the corpora and sites")
-    parser.add_argument("--profile", type=Path, help="write a cProfile of each build's generating process here")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of each build's generation (check, enrich, "
+                        "render) here; profile mkdocs with py-spy")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.replace(" ", "").split(",") if s)
     real = Real()

@@ -269,7 +269,7 @@ def load_yaml(path: Path) -> tuple[Document, list[Problem]]:
             ]
     try:
         doc.data = _fast_load(text, doc)
-    except (_Fallback, RecursionError):
+    except Exception:  # _Fallback, or anything unexpected: the ruamel path decides and reports
         doc.positions.clear()
         doc.key_positions.clear()
         doc.data = None
