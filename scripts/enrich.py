@@ -136,8 +136,33 @@ class _View:
         return f"<{type(self).__name__} {ident}>"
 
 
+class _Owned(_View):
+    """A deadline or recurring duty: what it is, where it links and who owes
+    it come from the task, goal, section or annex row that states it."""
+
+    @property
+    def kind(self) -> str:
+        return self.owner.kind
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.owner.kind]
+
+    @property
+    def url(self) -> str:
+        return self.owner.url
+
+    @property
+    def lead(self) -> list["DepartmentView"]:
+        return getattr(self.owner, "lead", [])
+
+    @property
+    def support(self) -> list["DepartmentView"]:
+        return getattr(self.owner, "support", [])
+
+
 @dataclass(eq=False, repr=False)
-class DeadlineView(_View):
+class DeadlineView(_Owned):
     data: models.Deadline
     owner: Any  # TaskView, GoalView, SectionView or AnnexRowView
     plan: "PlanView"
@@ -161,20 +186,8 @@ class DeadlineView(_View):
         return (self.data.date.month - 1) // 3 + 1
 
     @property
-    def kind(self) -> str:
-        return self.owner.kind
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.owner.kind]
-
-    @property
     def label(self) -> str:
         return self.owner.label
-
-    @property
-    def url(self) -> str:
-        return self.owner.url
 
     @property
     def anchor(self) -> str:
@@ -185,17 +198,9 @@ class DeadlineView(_View):
     def timeline_url(self) -> str:
         return f"{TIMELINE_URL}#{self.anchor}"
 
-    @property
-    def lead(self) -> list["DepartmentView"]:
-        return getattr(self.owner, "lead", [])
-
-    @property
-    def support(self) -> list["DepartmentView"]:
-        return getattr(self.owner, "support", [])
-
 
 @dataclass(eq=False, repr=False)
-class RecurrenceView(_View):
+class RecurrenceView(_Owned):
     data: models.Recurrence
     owner: Any  # TaskView or SectionView
     plan: "PlanView"
@@ -214,20 +219,8 @@ class RecurrenceView(_View):
         return s + f"至少{r.min_count}次"
 
     @property
-    def kind(self) -> str:
-        return self.owner.kind
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.owner.kind]
-
-    @property
     def title(self) -> str:
         return self.owner.label
-
-    @property
-    def url(self) -> str:
-        return self.owner.url
 
     @property
     def anchor(self) -> str:
@@ -237,14 +230,6 @@ class RecurrenceView(_View):
     def calendar_url(self) -> str:
         """Its period's section of the recurring-duty calendar."""
         return f"{RECURRING_URL}#every-{self.data.every}"
-
-    @property
-    def lead(self) -> list["DepartmentView"]:
-        return getattr(self.owner, "lead", [])
-
-    @property
-    def support(self) -> list["DepartmentView"]:
-        return getattr(self.owner, "support", [])
 
     @property
     def months(self) -> list[int]:
