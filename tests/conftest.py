@@ -52,12 +52,30 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve_dir(directory: Path):
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def serve_dir(directory: Path, handler_class=_Quiet, port: int = 0):
+    """A static server for `directory` on loopback, in a daemon thread."""
+    handler = functools.partial(handler_class, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+SEARCH_INPUT = "input.md-search__input"
+SEARCH_RESULT = ".md-search-result__item"
+
+
+def search(page, word: str) -> int:
+    """Type `word` into the site's search box; the number of results shown."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(SEARCH_INPUT)
+    box.click()
+    box.fill(word)
+    try:
+        page.wait_for_selector(SEARCH_RESULT, timeout=10_000)
+    except PlaywrightTimeout:
+        return 0
+    return page.locator(SEARCH_RESULT).count()
 
 
 @pytest.fixture(scope="session")

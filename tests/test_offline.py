@@ -9,10 +9,9 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-SEARCH_INPUT = "input.md-search__input"
-SEARCH_RESULT = ".md-search-result__item"
+from conftest import search
+
 
 
 class Guard:
@@ -93,16 +92,6 @@ def test_timeline_stays_inside(guarded, site_url, built_site):
     guarded.assert_clean()
 
 
-def search(page, word: str) -> int:
-    """Type `word` into the search box; the number of results shown."""
-    box = page.locator(SEARCH_INPUT)
-    box.click()
-    box.fill(word)
-    try:
-        page.wait_for_selector(SEARCH_RESULT, timeout=10_000)
-    except PlaywrightTimeout:
-        return 0
-    return page.locator(SEARCH_RESULT).count()
 
 
 def test_search_stays_inside(guarded, site_url, dataset):

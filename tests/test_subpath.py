@@ -6,21 +6,18 @@ built site and answers 404 to anything else, as an intranet server with
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import NOW, ROOT
+from conftest import NOW, ROOT, SEARCH_RESULT, search, serve_dir
 
 PREFIX = "/plans/"
 # The Content-Security-Policy the README's nginx configuration sends: the
@@ -28,8 +25,6 @@ PREFIX = "/plans/"
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
-SEARCH_INPUT = "input.md-search__input"
-SEARCH_RESULT = ".md-search-result__item"
 FIXTURE = Path(__file__).parent / "fixtures" / "data"
 
 
@@ -66,10 +61,7 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def serve_under_prefix(directory: Path, port: int = 0):
-    handler = functools.partial(SubPathHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return serve_dir(directory, SubPathHandler, port)
 
 
 @pytest.fixture(scope="module")
@@ -85,15 +77,6 @@ def dataset(built_site):
     return json.loads((built_site / "data" / "plans.json").read_text(encoding="utf-8"))
 
 
-def search(page, word: str) -> int:
-    box = page.locator(SEARCH_INPUT)
-    box.click()
-    box.fill(word)
-    try:
-        page.wait_for_selector(SEARCH_RESULT, timeout=10_000)
-    except PlaywrightTimeout:
-        return 0
-    return page.locator(SEARCH_RESULT).count()
 
 
 def record(page) -> list[tuple[str, int]]:
