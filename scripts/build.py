@@ -22,9 +22,12 @@ Served under a sub-path: every link is relative, so the site works at any
 address as it is. Only the 404 page needs to know where it is published: set
 SITE_URL=http://intranet.example/plans/ (mkdocs' site_url) for that.
 
-Memory: the pages are generated in a child process that has ended before
-mkdocs starts, so the peak is the larger stage's, not the sum of both; mkdocs
-lets go of each page's source once converted and of its HTML once written.
+Two cores: check, enrich and render run in a child process. Once the pages
+are written, mkdocs starts on them while the child goes on to write what
+mkdocs would only copy (downloads, redirect pages of moved addresses, search
+data) into a folder of its own, moved into the built site when both are done.
+Memory: the child ends early in mkdocs' run, before mkdocs has grown (it
+lets go of each page's source once converted and of its HTML once written).
 
 Speed (profiled at 30,000 tasks): mkdocs runs in a child with two changes
 that leave the built files byte for byte the same: the anchors of each page
@@ -37,6 +40,7 @@ every PROGRESS_EVERY seconds (for mkdocs, with the pages written so far).
 
 from __future__ import annotations
 
+import functools
 import gc
 import html
 import multiprocessing
@@ -54,6 +58,8 @@ from urllib.parse import urlsplit
 from .load import DATA, ROOT
 
 CONFIG = ROOT / "mkdocs.yml"
+MIN_PAGES_TO_SHARE = 200  # fewer pages: one mkdocs process (see mkdocs_jobs)
+PAGE_WEIGHT = 7_000  # a page's fixed cost in mkdocs, in bytes of Markdown of equal cost
 PROGRESS_EVERY = 10.0  # seconds between progress lines while mkdocs runs
 
 
@@ -107,11 +113,13 @@ def outside_references(site: Path, allowed_hosts: set[str] = frozenset()) -> lis
     return found
 
 
-def generate_into(docs: Path, data_dir: Path = DATA) -> bool:
-    """check -> enrich -> render into `docs`. On problems, print them and
-    return False."""
+def generate_into(docs: Path, extras: Path, data_dir: Path = DATA, pages_done=lambda: None) -> bool:
+    """check -> enrich -> render the pages into `docs`, call `pages_done()`
+    (the build starts mkdocs then), then write the downloads, redirect pages
+    and search data into `extras`. On problems, print them and return
+    False."""
     from .enrich import enrich
-    from .render import render_site
+    from .render import render_extras, render_site
     from .validate import check
 
     t0 = time.monotonic()
@@ -122,6 +130,7 @@ def generate_into(docs: Path, data_dir: Path = DATA) -> bool:
     gc.disable()
     try:
         corpus, problems = check(data_dir)
+        corpus.release_sources()
     finally:
         gc.enable()
     gc.freeze()
@@ -137,8 +146,12 @@ def generate_into(docs: Path, data_dir: Path = DATA) -> bool:
     gc.freeze()
     t2 = time.monotonic()
     say(f"enriched ({t2 - t1:.1f} s)")
-    n = render_site(site, out=docs, data_dir=data_dir)
-    say(f"rendered {n} files ({time.monotonic() - t2:.1f} s)")
+    n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores())
+    t3 = time.monotonic()
+    say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s)")
+    pages_done()
+    n = render_extras(site, extras)
+    say(f"rendered {n} downloads, redirect pages and search files ({time.monotonic() - t3:.1f} s)")
     return True
 
 
@@ -172,67 +185,141 @@ class Ticker:
         self.thread.join()
 
 
-def generate_apart(docs: Path, data_dir: Path = DATA) -> bool:
+class Generation:
     """generate_into() in a child process (forked, so it sees this process's
     state), so that the memory the corpus and the pages take is given back
-    before mkdocs starts: the build's peak is the larger of the two stages,
-    not their sum."""
-    ctx = multiprocessing.get_context("fork")
-    child = ctx.Process(target=_generate_child, args=(docs, data_dir), name="generate")
-    with Ticker("generating"):
-        child.start()
-        child.join()
-    return child.exitcode == 0
+    before mkdocs has grown: the build's peak is not the sum of both.
+
+    The child writes the pages into `docs`, tells this process
+    (pages_ready() returns True: mkdocs can start), then writes the
+    downloads, redirect pages and search data into `extras` while mkdocs
+    runs on the other core; finish() waits for it."""
+
+    def __init__(self, docs: Path, extras: Path, data_dir: Path = DATA):
+        ctx = multiprocessing.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+        self.child = ctx.Process(target=_generate_child, args=(docs, extras, data_dir, send), name="generate")
+        self.child.start()
+        send.close()
+
+    def pages_ready(self) -> bool:
+        try:
+            return self.receive.recv() == "pages"
+        except EOFError:  # the child ended without sending: it failed
+            return False
+
+    def finish(self) -> bool:
+        self.child.join()
+        return self.child.exitcode == 0
+
+    def stop(self) -> None:
+        if self.child.is_alive():
+            self.child.terminate()
+        self.child.join()
 
 
-def _generate_child(docs: Path, data_dir: Path) -> None:
+def _generate_child(docs: Path, extras: Path, data_dir: Path, conn) -> None:
+    def run() -> bool:
+        return generate_into(docs, extras, data_dir, lambda: conn.send("pages"))
+
     profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
     if not profile:
-        sys.exit(0 if generate_into(docs, data_dir) else 1)
-    import cProfile
+        ok = run()
+    else:
+        import cProfile
 
-    profiler = cProfile.Profile()
-    ok = profiler.runcall(generate_into, docs, data_dir)
-    profiler.dump_stats(profile)
+        profiler = cProfile.Profile()
+        ok = profiler.runcall(run)
+        profiler.dump_stats(profile)
     sys.exit(0 if ok else 1)
 
 
-def mkdocs_build(out: Path, docs: Path | None = None, pages_expected: int = 0, private_docs: bool = False) -> int:
-    """`mkdocs build --strict` of mkdocs.yml into `out` (from `docs` instead
-    of mkdocs.yml's docs_dir when given; `private_docs`: a folder of this
-    build's own, removed afterwards), in a child process; prints progress
-    while it runs. Returns the exit code."""
+def merge_into(extras: Path, site: Path) -> None:
+    """Move every file of `extras` to the same place in `site` (replacing a
+    file there)."""
+    for dirpath, _, names in os.walk(extras):
+        rel = os.path.relpath(dirpath, extras)
+        dest = site / rel if rel != "." else site
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(os.path.join(dirpath, name), dest / name)
+
+
+def cores() -> int:
+    """The processes a build stage may use: BUILD_JOBS when set, else one
+    per core this process may run on (at most 4)."""
+    if os.environ.get("BUILD_JOBS", "").strip().isdigit():
+        return max(1, int(os.environ["BUILD_JOBS"]))
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(n, 4))
+
+
+def mkdocs_jobs(pages: int) -> int:
+    """How many mkdocs processes share the pages: cores(), once there are
+    enough pages to pay for the processes' start (every process reads the
+    configuration, the theme and every page's front matter)."""
+    if os.environ.get("BUILD_JOBS", "").strip().isdigit() or pages >= MIN_PAGES_TO_SHARE:
+        return cores()
+    return 1
+
+
+def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1) -> int:
+    """`mkdocs build --strict` of mkdocs.yml from `docs` (a folder of this
+    build's own, removed afterwards) into `out`, in `jobs` child processes
+    (see _share_plugin); prints progress while they run. Returns 0 when
+    every process succeeded."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    cmd = [sys.executable, "-m", "scripts.build", str(out)] + ([str(docs)] if docs else [])
-    if docs and private_docs:
-        cmd.append("--private-docs")
+    outs = [out] + [out.with_name(f"{out.name}-share{k}") for k in range(1, jobs)]
 
     def written() -> str:
-        n = _count_pages(out)
+        n = sum(_count_pages(o) for o in outs)
         of = f" of {pages_expected}" if pages_expected else ""
         return f"{n}{of} pages written" if n else "reading and converting pages"
 
-    proc = subprocess.Popen(cmd, cwd=ROOT)
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "scripts.build", str(o), str(docs), f"{k}/{jobs}"], cwd=ROOT)
+        for k, o in enumerate(outs)
+    ]
     try:
         with Ticker("mkdocs", written):
-            return proc.wait()
+            codes = [p.wait() for p in procs]
+        if any(codes):
+            return 1
+        for o in outs[1:]:
+            merge_into(o, out)
+        return 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for o in outs[1:]:
+            shutil.rmtree(o, ignore_errors=True)
 
 
 def _lean_plugin():
     """An mkdocs plugin for memory: mkdocs keeps every page's Markdown
-    source and HTML body until the whole build ends (about 1 GB at 30,000
-    tasks). The source is not needed once converted (the title stays: from
-    the front matter or the first heading), the body not once its page is
-    written. The built files are the same."""
+    source and HTML body from the moment it is converted until the whole
+    build ends (about 1 GB at 30,000 tasks). The source is not needed once
+    converted (the title stays: from the front matter or the first heading);
+    the body waits, compressed, until its page is written, and is let go
+    then. The built files are the same."""
+    import zlib
+
     from mkdocs.plugins import BasePlugin
 
     class Lean(BasePlugin):
+        def __init__(self):
+            self.bodies: dict[str, bytes] = {}
+
         def on_page_content(self, html, page, config, files):
             page.markdown = ""  # not None: mkdocs reads None as "not read yet"
-            return html
+            self.bodies[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+            return ""
+
+        def on_page_context(self, context, page, config, nav):
+            page.content = zlib.decompress(self.bodies.pop(page.file.src_uri)).decode("utf-8")
+            return context
 
         def on_post_page(self, output, page, config):
             page.content = None
@@ -307,9 +394,101 @@ def _link_instead_of_copy(docs: str) -> None:
     utils.copy_file = copy_file
 
 
-def _run_mkdocs_here(out: str, docs: str | None, private_docs: bool = False) -> int:
+def _share_plugin(k: int, n: int):
+    """An mkdocs plugin that makes this process build share `k` of `n`
+    (every share sees every file, so links, the navigation and sitemap.xml
+    are the same in all of them).
+
+    The hand-written pages of docs/, and pages of the navigation without a
+    title in their front matter, are built by every share (they are few and
+    small; their titles and anchors are then known everywhere; the generated
+    pages all have one). Every other page belongs to one share,
+    dealt by size (largest first, to the share with the least work so far),
+    alike in every share; the others read its front matter only (its title)
+    and do not write it. Links in a share's pages are checked in that share;
+    an anchor on a page of another share is looked up among the ids in the
+    page's raw HTML and its {#id} attributes (the generated pages name every
+    anchor so). The built files are the same as one mkdocs process's."""
+    from jinja2 import ChoiceLoader, DictLoader
+    from mkdocs.plugins import BasePlugin
+
+    from .render import HAND_WRITTEN
+
+    skip = "build-share-skip.html"  # an empty template, for pages of other shares
+
+    class Share(BasePlugin):
+        def __init__(self):
+            self.others: set[str] = set()  # the pages of other shares
+
+        def on_nav(self, nav, config, files):
+            everywhere = {p.file.src_uri for p in nav.pages if not _front_matter_title(p.file.abs_src_path)}
+            dealt = []
+            for f in files.documentation_pages():
+                if f.src_uri not in everywhere and not (HAND_WRITTEN / f.src_uri).is_file():
+                    dealt.append((-(os.path.getsize(f.abs_src_path) + PAGE_WEIGHT), f.src_uri))
+            load = [0] * n
+            for size, uri in sorted(dealt):
+                share = load.index(min(load))
+                load[share] -= size
+                if share != k:
+                    self.others.add(uri)
+            return nav
+
+        def on_page_markdown(self, markdown, page, config, files):
+            if page.file.src_uri not in self.others:
+                return markdown
+            page.meta["template"] = skip
+            page.render = functools.partial(_not_here, page)  # no Markdown instance made
+            return ""
+
+        def on_env(self, env, config, files):
+            # The pages are read; before links are checked, give the pages of
+            # other shares that this share's pages link into with an anchor
+            # the ids they hold.
+            targets = {
+                target
+                for f in files.documentation_pages()
+                if f.src_uri not in self.others and f.page is not None
+                for target in f.page.links_to_anchors or {}
+            }
+            for target in targets:
+                if target.src_uri in self.others and target.page is not None:
+                    text = Path(target.abs_src_path).read_text(encoding="utf-8-sig")
+                    target.page.present_anchor_ids = _anchor_ids(text) | set(_ATTR_ID.findall(text))
+            env.loader = ChoiceLoader([DictLoader({skip: ""}), env.loader])
+            return env
+
+        def on_post_page(self, output, page, config):
+            return "" if page.file.src_uri in self.others else output
+
+    return Share()
+
+
+def _front_matter_title(path: str) -> bool:
+    """Whether the Markdown file starts with YAML front matter naming its
+    title (then its title is known without converting it)."""
+    with open(path, encoding="utf-8-sig") as f:
+        if f.readline().rstrip() != "---":
+            return False
+        for line in f:
+            if line.rstrip() in ("---", "..."):
+                return False
+            if line.startswith("title:"):
+                return True
+    return False
+
+
+def _not_here(page, config, files) -> None:
+    """Page.render() of a page another share builds: nothing to convert."""
+    page.content = ""
+
+
+_ATTR_ID = re.compile(r"\{[^}\n]*#([^\s}]+)[^}\n]*\}")  # {#id} attribute lists
+
+
+def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1)) -> int:
     """In the child process: what `mkdocs build --strict --quiet -f mkdocs.yml
-    -d out` does, with docs_dir overridden when `docs` is given."""
+    -d out` does, with docs_dir overridden, for share k of n."""
     import logging
 
     from mkdocs import config, exceptions
@@ -319,15 +498,14 @@ def _run_mkdocs_here(out: str, docs: str | None, private_docs: bool = False) -> 
     state = State(level=logging.WARNING)  # --quiet: warnings and errors only
     _enable_warnings()
     _faster_anchor_collection()
-    if docs and private_docs:
-        _link_instead_of_copy(docs)
-    overrides = {"site_dir": out, "strict": True}
-    if docs:
-        overrides["docs_dir"] = docs
+    _link_instead_of_copy(docs)
+    overrides = {"site_dir": out, "docs_dir": docs, "strict": True}
     if os.environ.get("SITE_URL"):
         overrides["site_url"] = os.environ["SITE_URL"]
     try:
         cfg = config.load_config(config_file=str(CONFIG), **overrides)
+        if share[1] > 1:
+            cfg.plugins["build-share"] = _share_plugin(*share)
         cfg.plugins["build-lean"] = _lean_plugin()
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
@@ -340,30 +518,41 @@ def _run_mkdocs_here(out: str, docs: str | None, private_docs: bool = False) -> 
     return 0
 
 
-def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA, docs_dir: Path | None = None) -> int:
+def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     """The whole build into `site_dir` (relative to the repository). Pages are
-    generated into `docs_dir` when given (kept afterwards), else into a
-    temporary folder that is removed."""
+    generated into a temporary folder of this build's own (removed after),
+    the downloads, redirect pages and search data into another, moved into
+    the site once mkdocs has built it."""
     started = time.monotonic()
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
     target = (ROOT / site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    own_docs = docs_dir is None
     # beside the target: one file system, so that mkdocs can link, not copy
-    docs = Path(tempfile.mkdtemp(prefix=f".{target.name}-docs-", dir=target.parent)) if own_docs else Path(docs_dir).resolve()
+    docs = Path(tempfile.mkdtemp(prefix=f".{target.name}-docs-", dir=target.parent))
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    extras = Path(tempfile.mkdtemp(prefix=f".{target.name}-extras-", dir=target.parent))
+    gen = None
     try:
         say("1/2 checking data and generating pages …")
-        if not generate_apart(docs, data_dir):
+        gen = Generation(docs, extras, data_dir)
+        with Ticker("generating"):
+            ready = gen.pages_ready()
+        if not ready:
+            gen.finish()
             say("failed; the published site was not touched")
             return 1
         pages = sum(1 for _ in docs.rglob("*.md"))
-        say(f"2/2 mkdocs build --strict ({pages} pages) …")
+        jobs = mkdocs_jobs(pages)
+        say(f"2/2 mkdocs build --strict ({pages} pages, {jobs} process{'es' if jobs > 1 else ''}) …")
         t = time.monotonic()
-        if mkdocs_build(tmp, docs, pages, private_docs=own_docs) != 0:
+        if mkdocs_build(tmp, docs, pages, jobs) != 0:
             say("mkdocs failed; the published site was not touched")
             return 1
         say(f"mkdocs done ({time.monotonic() - t:.1f} s)")
+        if not gen.finish():
+            say("generating the downloads and search data failed; the published site was not touched")
+            return 1
+        merge_into(extras, tmp)
         own = {urlsplit(os.environ["SITE_URL"]).netloc.lower()} if os.environ.get("SITE_URL") else set()
         outside = outside_references(tmp, own)
         if outside:
@@ -378,13 +567,15 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA, docs_dir:
         tmp.rename(target)
         shutil.rmtree(old, ignore_errors=True)
     finally:
+        if gen is not None:
+            gen.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-        if own_docs:
-            shutil.rmtree(docs, ignore_errors=True)
+        shutil.rmtree(extras, ignore_errors=True)
+        shutil.rmtree(docs, ignore_errors=True)
     say(f"site written to {target} in {time.monotonic() - started:.1f} s")
     return 0
 
 
-if __name__ == "__main__":  # the mkdocs child process of mkdocs_build()
-    args = [a for a in sys.argv[1:] if a != "--private-docs"]
-    sys.exit(_run_mkdocs_here(args[0], args[1] if len(args) > 1 else None, "--private-docs" in sys.argv))
+if __name__ == "__main__":  # a mkdocs child process of mkdocs_build(): out docs k/n
+    k, n = (int(x) for x in sys.argv[3].split("/"))
+    sys.exit(_run_mkdocs_here(sys.argv[1], sys.argv[2], (k, n)))

@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .enrich import DepartmentView, PlanView, Site, TaskView
@@ -361,17 +362,16 @@ def ics_bytes(name: str, deadlines, recurrences, stamp: dt.date) -> bytes:
 # --------------------------------------------------------------------------- #
 
 
-def files(site: Site) -> dict[str, bytes]:
-    """Path under the site root -> content, for every plan and department."""
-    out: dict[str, bytes] = {}
+def files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """(path under the site root, content) for every plan and department,
+    one file at a time (a province's downloads are gigabytes)."""
     for p in site.plans:
         table = plan_table(p)
-        out[p.downloads["csv"]] = csv_bytes(table)
-        out[p.downloads["xlsx"]] = xlsx_bytes(table, site.now)
-        out[p.downloads["ics"]] = ics_bytes(p.data.short_title, p.deadlines, p.recurrences, site.now)
+        yield p.downloads["csv"], csv_bytes(table)
+        yield p.downloads["xlsx"], xlsx_bytes(table, site.now)
+        yield p.downloads["ics"], ics_bytes(p.data.short_title, p.deadlines, p.recurrences, site.now)
     for d in site.departments.values():
         table = department_table(d)
-        out[d.downloads["csv"]] = csv_bytes(table)
-        out[d.downloads["xlsx"]] = xlsx_bytes(table, site.now)
-        out[d.downloads["ics"]] = ics_bytes(f"{d.jurisdiction.name} {d.data.name}", d.deadlines, d.recurrences, site.now)
-    return out
+        yield d.downloads["csv"], csv_bytes(table)
+        yield d.downloads["xlsx"], xlsx_bytes(table, site.now)
+        yield d.downloads["ics"], ics_bytes(f"{d.jurisdiction.name} {d.data.name}", d.deadlines, d.recurrences, site.now)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import functools
 import html
 import json
+import multiprocessing
 import posixpath
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -253,31 +255,26 @@ def dataset(site: Site) -> dict:
     }
 
 
-def pages(site: Site) -> dict[str, str]:
-    """Every generated page: path under docs_dir -> Markdown."""
+def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
+    """Every generated page as (template, URL, context)."""
+    jobs = [("home.md.j2", "", {}), ("plans_index.md.j2", PLANS_URL, {})]
+    jobs += [("plan.md.j2", p.url, {"plan": p}) for p in site.plans]
+    jobs.append(("departments_index.md.j2", DEPARTMENTS_URL, {}))
+    jobs += [("department.md.j2", d.url, {"dep": d}) for d in site.departments.values()]
+    jobs.append(("categories_index.md.j2", CATEGORIES_URL, {}))
+    jobs += [("category.md.j2", c.url, {"cat": c}) for c in site.categories.values()]
+    jobs.append(("topics_index.md.j2", TOPICS_URL, {}))
+    jobs += [("topic.md.j2", t.url, {"topic": t}) for t in site.topics.values()]
+    jobs += [("timeline.md.j2", TIMELINE_URL, {}), ("recurring.md.j2", RECURRING_URL, {}), ("compare.md.j2", COMPARE_URL, {})]
+    return jobs
+
+
+def pages(site: Site, jobs: list | None = None) -> Iterator[tuple[str, str]]:
+    """(path under docs_dir, Markdown) of every generated page (of `jobs`),
+    one page at a time."""
     env = environment()
-    out: dict[str, str] = {}
-
-    def render(template: str, url: str, **ctx) -> None:
-        out[page_of(url)] = env.get_template(template).render(site=site, page_url=url, **ctx)
-
-    render("home.md.j2", "")
-    render("plans_index.md.j2", PLANS_URL)
-    for p in site.plans:
-        render("plan.md.j2", p.url, plan=p)
-    render("departments_index.md.j2", DEPARTMENTS_URL)
-    for d in site.departments.values():
-        render("department.md.j2", d.url, dep=d)
-    render("categories_index.md.j2", CATEGORIES_URL)
-    for c in site.categories.values():
-        render("category.md.j2", c.url, cat=c)
-    render("topics_index.md.j2", TOPICS_URL)
-    for t in site.topics.values():
-        render("topic.md.j2", t.url, topic=t)
-    render("timeline.md.j2", TIMELINE_URL)
-    render("recurring.md.j2", RECURRING_URL)
-    render("compare.md.j2", COMPARE_URL)
-    return out
+    for template, url, ctx in page_jobs(site) if jobs is None else jobs:
+        yield page_of(url), env.get_template(template).render(site=site, page_url=url, **ctx)
 
 
 def write_if_changed(path: Path, content: str | bytes) -> bool:
@@ -289,25 +286,35 @@ def write_if_changed(path: Path, content: str | bytes) -> bool:
     return True
 
 
-def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA) -> int:
-    """Write the whole docs_dir; returns how many files changed.
-
-    Each group of files is written as soon as it is made, so that only one
-    group is in memory at a time (a province's pages and downloads are
-    gigabytes). Where two groups hold the same path the later one wins, as
-    listed here; groups are therefore written last first, and a path once
-    written is not written again."""
-    groups = [
-        lambda: pages(site).items(),
+def _linked_groups(site: Site, data_dir: Path) -> list:
+    """What mkdocs reads besides the pages: the hand-written pages and the
+    files pages link to by Markdown links (mkdocs checks those). They win
+    over a generated page of the same path."""
+    return [
         lambda: ((src.relative_to(HAND_WRITTEN).as_posix(), src.read_bytes())
                  for src in sorted(HAND_WRITTEN.rglob("*")) if src.is_file()),
         lambda: ((f"sources/{p.data.source}", (data_dir / "sources" / p.data.source).read_bytes()) for p in site.plans),
         lambda: [("data/plans.json", json.dumps(dataset(site), ensure_ascii=False, indent=1, sort_keys=False) + "\n")],
-        lambda: downloads.files(site).items(),
+    ]
+
+
+def _extra_groups(site: Site) -> list:
+    """What mkdocs only copies: downloads, redirect pages of moved addresses
+    and the search data. `build` makes them beside mkdocs (render_extras)."""
+    return [
+        lambda: downloads.files(site),
         # addresses kept alive
         lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()]).items(),
         lambda: search.index_files(site).items(),  # scripts/search.py
     ]
+
+
+def _write_groups(groups: list, out: Path) -> tuple[set[Path], int]:
+    """Write the groups into `out`. Each group of files is written as soon as
+    it is made, so that only one group is in memory at a time (a province's
+    pages and downloads are gigabytes). Where two groups hold the same path
+    the later one wins; groups are therefore written last first, and a path
+    once written is not written again."""
     files: set[Path] = set()
     changed = 0
     for make in reversed(groups):
@@ -316,7 +323,20 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA) -> int:
             if path not in files:
                 files.add(path)
                 changed += write_if_changed(path, content)
-    keep = set(files)
+    return files, changed
+
+
+def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool = True, jobs: int = 1) -> int:
+    """Write the whole docs_dir (without the downloads, redirect pages and
+    search data when `extras` is false); returns how many files changed.
+    Files that are no longer generated are removed. `jobs` processes render
+    the pages (forked: more than one only from a single-threaded process,
+    such as the build's generation)."""
+    groups = _linked_groups(site, data_dir) + (_extra_groups(site) if extras else [])
+    keep, changed = _write_groups(groups, out)
+    todo = page_jobs(site)
+    changed += _write_pages(site, todo, out, keep, jobs)
+    keep |= {out / page_of(url) for _, url, _ in todo}
     if out.exists():
         for path in sorted(out.rglob("*"), reverse=True):
             if path.is_file() and path not in keep:
@@ -325,6 +345,41 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA) -> int:
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return changed
+
+
+def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int) -> int:
+    """Render and write the pages of `todo` (not over the paths in `taken`)
+    in `jobs` processes, each every jobs-th page; returns how many changed."""
+
+    def write(part: list) -> int:
+        return sum(write_if_changed(out / rel, md) for rel, md in pages(site, part) if out / rel not in taken)
+
+    if jobs <= 1:
+        return write(todo)
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    for k in range(1, jobs):
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=lambda part, conn: conn.send(write(part)), args=(todo[k::jobs], send))
+        child.start()
+        send.close()
+        children.append((child, receive))
+    changed = write(todo[::jobs])
+    for child, receive in children:
+        try:
+            changed += receive.recv()
+        except EOFError:
+            pass
+        child.join()
+        if child.exitcode != 0:
+            raise RuntimeError("a page rendering process failed (see above)")
+    return changed
+
+
+def render_extras(site: Site, out: Path) -> int:
+    """The files render_site(extras=False) leaves out, into the folder `out`
+    (they win over a page file of the same path, as in render_site)."""
+    return _write_groups(_extra_groups(site), out)[1]
 
 
 def clean(out: Path = OUT) -> None:

@@ -163,8 +163,8 @@ def _build_in_process(monkeypatch, site: Path, extra_page: str) -> int:
 
     real = render.render_site
 
-    def render_site(site_view, out, data_dir):
-        n = real(site_view, out=out, data_dir=data_dir)
+    def render_site(site_view, out, data_dir, **kw):
+        n = real(site_view, out=out, data_dir=data_dir, **kw)
         (out / "extra.md").write_text(extra_page, encoding="utf-8")
         return n + 1
 

@@ -1,0 +1,79 @@
+"""The build's use of several cores (scripts/build.py): pages rendered by
+forked processes, mkdocs run as several processes that each build a share of
+the pages, downloads and search data made beside mkdocs. None of it may show
+in the result: the site is the same, byte for byte, whatever the number of
+processes, and links are checked across the shares as in one process."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, ROOT, run_build
+
+
+def digest(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_site_is_the_same_whatever_the_number_of_processes(tmp_path):
+    sites = {}
+    for jobs in (1, 3):
+        site = tmp_path / f"jobs{jobs}"
+        result = run_build(site, {"BUILD_JOBS": str(jobs), "SOURCE_DATE_EPOCH": "1700000000"})
+        assert result.returncode == 0, result.stderr
+        if jobs > 1:
+            assert f"{jobs} processes" in result.stderr, "the build did not share the pages"
+        sites[jobs] = digest(site)
+    assert len(sites[1]) > 300
+    assert sites[1].keys() == sites[3].keys()
+    differ = [k for k in sites[1] if sites[1][k] != sites[3][k]]
+    assert not differ, f"files differ between 1 and 3 mkdocs processes: {differ[:10]}"
+
+
+def _build_with_page(monkeypatch, site: Path, page: str) -> int:
+    """The real build of data/, with one more generated page, in 2 shares."""
+    from scripts import render
+    from scripts.build import build
+
+    real = render.render_site
+
+    def render_site(site_view, out, data_dir, **kw):
+        n = real(site_view, out=out, data_dir=data_dir, **kw)
+        (out / "extra.md").write_text(page, encoding="utf-8")
+        return n + 1
+
+    monkeypatch.setattr(render, "render_site", render_site)
+    monkeypatch.setenv("NOW", NOW)
+    monkeypatch.setenv("BUILD_JOBS", "2")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return build(site_dir=site)
+
+
+def _task_links(anchor_suffix: str = "") -> str:
+    """A Markdown link to the first task of every plan page: with two
+    shares dealt by size, some plan pages are built by the other share."""
+    import yaml
+
+    lines = ["# Extra", ""]
+    for path in sorted((ROOT / "data" / "plans").glob("[!_]*.yaml")):
+        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+        task = plan["actions"][0]["tasks"][0]["id"]
+        lines.append(f"- [{task}](plans/{plan['id']}.md#{task}{anchor_suffix})")
+    return "\n".join(lines) + "\n"
+
+
+def test_anchor_links_into_other_shares_are_checked(tmp_path, monkeypatch, capfd):
+    assert _build_with_page(monkeypatch, tmp_path / "good", _task_links()) == 0
+    assert (tmp_path / "good" / "extra" / "index.html").is_file()
+    capfd.readouterr()
+    assert _build_with_page(monkeypatch, tmp_path / "bad", _task_links("-no-such-anchor")) == 1
+    err = capfd.readouterr().err
+    assert "-no-such-anchor" in err, err[-2000:]
+    assert not (tmp_path / "bad").exists(), "a failed build published something"
