@@ -263,7 +263,7 @@ class RecurrenceView(_Owned):
 
     @property
     def rrule(self) -> dict[str, Any]:
-        """RFC 5545 RRULE parts (for icalendar's vRecur): due at the end of
+        """RFC 5545 RRULE parts (for the ICS downloads): due at the end of
         every period, or on `day` of the period's last month, until the end
         of the plan's period."""
         r = self.data

@@ -205,3 +205,71 @@ def test_small_department_table(small_site):
     assert ws.freeze_panes == "A2" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
     assert [ws.cell(row=i + 2, column=2).value for i in range(len(table.rows))] == [r[1] for r in table.rows]
+
+
+def _reference_ics(name, deadlines, recurrences, stamp) -> bytes:
+    """The calendar as the icalendar package writes it (how ics_bytes was
+    first written): the files must read back the same."""
+    from icalendar import Event, vRecur
+
+    cal = Calendar()
+    for key, value in [("prodid", downloads.PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                       ("method", "PUBLISH"), ("x-wr-calname", name)]:
+        cal.add(key, value)
+    dtstamp = dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.timezone.utc)
+    for owner, uid, start, summary, description, category, rule in (
+        [(d, d.anchor, d.date, f"【{d.data.text.strip()}】{d.plan.data.short_title} {d.label}",
+          downloads._description(d.owner, f"时间节点：{d.data.text.strip()}（{d.date.isoformat()}）"), d.kind_label, None)
+         for d in deadlines]
+        + [(r, r.anchor, r.first_due,
+            f"【{r.label}{'（' + r.data.scope + '）' if r.data.scope else ''}】{r.plan.data.short_title} {r.title}",
+            downloads._description(r.owner, f"周期性要求：{r.data.text}"), "周期性要求", r.rrule)
+           for r in recurrences]
+    ):
+        ev = Event()
+        ev.add("uid", downloads._uid(uid))
+        ev.add("dtstamp", dtstamp)
+        ev.add("dtstart", start)
+        ev.add("dtend", start + dt.timedelta(days=1))
+        if rule:
+            ev.add("rrule", vRecur(rule))
+        ev.add("summary", summary)
+        ev.add("description", description)
+        ev.add("categories", [category])
+        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    return cal.to_ical()
+
+
+def _parsed(data: bytes) -> list[dict]:
+    cal = Calendar.from_ical(data)
+    out = [{k: cal[k].to_ical() for k in ("PRODID", "VERSION", "CALSCALE", "METHOD", "X-WR-CALNAME")}]
+    for e in cal.walk("VEVENT"):
+        out.append({k: e[k].to_ical() for k in sorted(e.keys())})
+    return out
+
+
+def test_calendars_read_back_as_icalendar_writes_them(small_site):
+    """Every calendar of a two-plan corpus, read back with icalendar, holds
+    exactly what icalendar itself would have written."""
+    owners = [(p.data.short_title, p) for p in small_site.plans]
+    owners += [(d.data.name, d) for d in small_site.departments.values()]
+    checked = 0
+    for name, o in owners:
+        ours = downloads.ics_bytes(name, o.deadlines, o.recurrences, NOW)
+        assert _parsed(ours) == _parsed(_reference_ics(name, o.deadlines, o.recurrences, NOW)), name
+        checked += len(o.deadlines) + len(o.recurrences)
+    assert checked > 10
+
+
+def test_calendar_lines_are_escaped_and_folded():
+    long = "第一行，带逗号；分号\\反斜杠\n第二行" + "很长的文字" * 40
+    line = f"DESCRIPTION:{downloads._ics_text(long)}"
+    folded = downloads._fold(line)
+    parts = folded.split("\r\n")
+    assert len(parts) > 3 and all(len(p.encode("utf-8")) <= 75 for p in parts)
+    assert all(p.startswith(" ") for p in parts[1:])
+    cal = Calendar.from_ical(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n" + folded + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert str(next(iter(cal.walk("VEVENT")))["DESCRIPTION"]) == long
