@@ -755,6 +755,9 @@ def check(data_dir: Path = DATA) -> tuple[Corpus, list[Problem]]:
         problems += list(rule(corpus))
     from .addresses import REGISTRY, check_registry
 
-    if (data_dir / REGISTRY).exists() or data_dir == DATA:
+    # A file that did not load publishes nothing: its own problems are listed,
+    # and the registry would only repeat them as "removed" addresses.
+    loaded = all(x.model is not None for x in [*corpus.plans, *corpus.registries])
+    if loaded and ((data_dir / REGISTRY).exists() or data_dir == DATA):
         problems += check_registry(corpus)
     return corpus, sorted(set(problems), key=lambda x: (x.file, x.line, x.col, x.message))

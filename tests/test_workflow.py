@@ -101,6 +101,14 @@ def test_removing_a_task_names_its_address(data):
     assert "previous_ids" in hit[0]
 
 
+def test_a_plan_that_does_not_load_is_not_reported_as_removed_addresses(data):
+    path = data / "plans" / "maogang-2024-2026.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: [unclosed", 1), encoding="utf-8")
+    problems = registry_problems(data)
+    assert any("maogang-2024-2026.yaml:" in p and "syntax" in p.lower() for p in problems), problems
+    assert not any(REGISTRY in p for p in problems), problems
+
+
 def test_renaming_a_task_keeps_the_old_address_with_previous_ids(data):
     path = data / "plans" / "maogang-2024-2026.yaml"
     text = path.read_text(encoding="utf-8")
