@@ -32,15 +32,22 @@ The build is the real one: `python -m scripts --data D build --site-dir S`
 - peak_mb: its peak resident memory, children included: the larger of
   ru_maxrss (the largest single process of the build and its children, from
   wait4() and getrusage(RUSAGE_CHILDREN); sizes run smallest first) and the
-  largest sum of the resident memory of the whole process tree, sampled
-  every 0.1 s (the build's own process stays alive beside its children).
+  largest sum of the resident memory of the whole process tree (PSS: pages
+  a forked child still shares with its parent are counted once), sampled
+  every SAMPLE_EVERY seconds (the build's own process stays alive beside
+  its children).
 - site_mb: size of the built site (MiB).
 - search_gz_mb: gzipped size of the search data a reader downloads before
   the first result: `scripts.search.search_download_bytes(site)` when the
   search stage provides it, else gzip -9 of search/search_index.json (the
   line then ends in `(search_index.json)`).
 
-Usage: python -m scripts.bench [--sizes 300,3000,30000] [--keep DIR] [--profile DIR]
+Then `make serve` on a copy of the real data: how long a saved YAML edit
+takes to show on the served page:
+
+    bench: serve_edit_s=X (…)
+
+Usage: python -m scripts.bench [--sizes 300,3000,30000] [--keep DIR] [--profile DIR] [--no-serve]
 """
 
 from __future__ import annotations
@@ -68,6 +75,7 @@ from .validate import SCHEMA_COMMENT
 NOW = "2024-10-15"
 DEFAULT_SIZES = (300, 3_000, 30_000)
 MIB = 1024 * 1024
+SAMPLE_EVERY = 0.25  # seconds between samples of the build's memory
 
 # Keys whose values are ids or references to ids: prefixed, never permuted.
 ID_KEYS = {"id", "part", "restates", "lead", "support", "every_task_lead", "department", "previous_ids"}
@@ -201,6 +209,20 @@ def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None) -> tuple
 # --------------------------------------------------------------------------- #
 
 
+def _resident(pid: int, rss_pages: int, page: int) -> int:
+    """Resident bytes of one process, pages shared with others counted in
+    proportion (PSS, from smaps_rollup: a forked child shares its parent's
+    pages until either writes them); its RSS where PSS cannot be read."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return rss_pages * page
+
+
 def _tree_rss(pid: int) -> int:
     """Resident bytes of a process and all its descendants (from /proc)."""
     children: dict[int, list[int]] = {}
@@ -213,13 +235,14 @@ def _tree_rss(pid: int) -> int:
             with open(f"/proc/{entry.name}/stat", "rb") as f:
                 stat = f.read().rsplit(b")", 1)[1].split()
             children.setdefault(int(stat[1]), []).append(int(entry.name))
-            rss[int(entry.name)] = int(stat[21]) * page
+            rss[int(entry.name)] = int(stat[21])
         except (OSError, IndexError, ValueError):
             continue
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
+        if p in rss:
+            total += _resident(p, rss[p], page)
         todo.extend(children.get(p, []))
     return total
 
@@ -237,7 +260,7 @@ def measure_build(data: Path, site: Path, profile: Path | None = None) -> tuple[
 
     def sample() -> None:
         nonlocal peak_tree
-        while not stop.wait(0.1):
+        while not stop.wait(SAMPLE_EVERY):
             peak_tree = max(peak_tree, _tree_rss(proc.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -292,10 +315,66 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> str
             f"site_mb={folder_bytes(site) / MIB:.1f} search_gz_mb={gz:.2f}{note}")
 
 
+def serve_edit_seconds(timeout: float = 60.0) -> float:
+    """`make serve` on a copy of the real data: seconds from saving an edit
+    of a plan file (a task's note) until the served plan page shows it."""
+    import socket
+    import urllib.request
+
+    from markupsafe import escape
+
+    def fetch(url: str) -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    def wait(predicate, limit: float) -> bool:
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return False
+
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(DATA, data)
+        plan = sorted((data / "plans").glob("[!_]*.yaml"))[0]
+        text = plan.read_text(encoding="utf-8")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        url = f"http://127.0.0.1:{port}/plans/{plan.stem}/"
+        env = {**os.environ, "NOW": os.environ.get("NOW", NOW), "NO_MKDOCS_2_WARNING": "1"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scripts", "--data", str(data), "serve", "--addr", f"127.0.0.1:{port}"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        try:
+            if not wait(lambda: fetch(url), timeout):
+                raise SystemExit("bench: make serve did not serve the plan page")
+            shown = fetch(url)  # an editor's note the page shows
+            note = next(m for m in re.finditer(r"^ +note: (.+)$", text, re.M) if str(escape(m[1])) in shown)
+            time.sleep(2)  # let the first build's file watching settle
+            marker = f"（计时标记 {int(time.time())}）"
+            edited = text[: note.end()] + marker + text[note.end():]
+            started = time.monotonic()
+            plan.write_text(edited, encoding="utf-8")
+            if not wait(lambda: marker in fetch(url), timeout):
+                raise SystemExit(f"bench: the edit did not show within {timeout:.0f} s")
+            return time.monotonic() - started
+        finally:
+            os.killpg(proc.pid, 15)
+            proc.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
                         help="task counts, comma-separated (default: 300,3000,30000)")
+    parser.add_argument("--no-serve", action="store_true", help="skip timing how fast `make serve` shows an edit")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the corpora and sites")
     parser.add_argument("--profile", type=Path, help="write a cProfile of each build's generation (check, enrich, "
                         "render) here; profile mkdocs with py-spy")
@@ -317,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
                 line = bench(size, Path(tmp), real, args.profile)
         print(line, flush=True)
         lines.append(line)
+    if not args.no_serve:
+        print(f"bench: serve_edit_s={serve_edit_seconds():.1f} (make serve, five real plans: a YAML edit until "
+              "the served page shows it)", flush=True)
     return 0
 
 

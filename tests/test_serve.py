@@ -1,0 +1,93 @@
+"""`make serve`: the site is served with live reload, and an edit of a plan
+file shows on the served page without restarting; a broken edit keeps the
+last good pages and names the file and line. (How fast an edit shows is
+measured by `make bench`, not here.)"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, ROOT
+
+PLAN = "plans/maogang-2024-2026.yaml"
+NOTE = "镇交通安全专业委员会是被强化职能的对象，不是责任单位；lead/support 留空。"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture()
+def served(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w+", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scripts", "--data", str(data), "serve", "--addr", f"127.0.0.1:{port}"],
+        cwd=ROOT, env={**os.environ, "NOW": NOW, "NO_MKDOCS_2_WARNING": "1"},
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/plans/maogang-2024-2026/"
+    try:
+        assert wait_for(lambda: fetch(url) is not None, 120), "mkdocs serve did not come up"
+        yield data, url, log
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()
+
+
+def test_an_edit_shows_without_restart_and_a_bad_edit_keeps_the_pages(served):
+    data, url, log = served
+    plan = data / PLAN
+    text = plan.read_text(encoding="utf-8")
+    assert NOTE in text and NOTE in fetch(url)
+
+    plan.write_text(text.replace(NOTE, "服务测试：编者注已修改。"), encoding="utf-8")
+    assert wait_for(lambda: "服务测试：编者注已修改。" in (fetch(url) or ""), 60), "the edit never showed"
+
+    # a broken edit: the problem is printed with file:line, the page stays
+    lines = plan.read_text(encoding="utf-8").splitlines(keepends=True)
+    line_no = next(i for i, ln in enumerate(lines) if "服务测试" in ln)
+    lines[line_no] = lines[line_no].replace("note:", "note: [unclosed", 1)
+    plan.write_text("".join(lines), encoding="utf-8")
+
+    def reported() -> bool:  # the parser stops on the broken line or the next
+        log.flush()
+        out = Path(log.name).read_text(encoding="utf-8")
+        return any(f"{PLAN}:{n}:" in out for n in (line_no + 1, line_no + 2))
+
+    assert wait_for(reported, 60), Path(log.name).read_text(encoding="utf-8")[-2000:]
+    assert "服务测试：编者注已修改。" in (fetch(url) or ""), "the last good page was lost"
+    out = Path(log.name).read_text(encoding="utf-8")
+    assert "Traceback" not in out
+    assert "addresses.txt" not in out, "a file that does not load was reported as removed addresses"
