@@ -267,6 +267,9 @@ def measure_build(data: Path, site: Path, profile: Path | None = None) -> tuple[
     sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.monotonic() - started
+    # the build's processes reap theirs: wait4 counts the whole tree
+    say(f"build: {seconds:.1f} s wall, {usage.ru_utime + usage.ru_stime:.0f} s of CPU "
+        f"({usage.ru_utime:.0f} user, {usage.ru_stime:.0f} system) on {os.cpu_count()} cores")
     stop.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)

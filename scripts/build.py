@@ -234,15 +234,16 @@ def _generate_child(docs: Path, extras: Path, data_dir: Path, conn) -> None:
     sys.exit(0 if ok else 1)
 
 
-def merge_into(extras: Path, site: Path) -> None:
-    """Move every file of `extras` to the same place in `site` (replacing a
-    file there)."""
-    for dirpath, _, names in os.walk(extras):
-        rel = os.path.relpath(dirpath, extras)
-        dest = site / rel if rel != "." else site
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            os.replace(os.path.join(dirpath, name), dest / name)
+def merge_into(src: Path, dest: Path) -> None:
+    """Move everything in `src` to the same place under `dest`: a folder
+    that `dest` lacks is moved whole (one rename for all the downloads),
+    a file replaces the file there."""
+    for entry in os.scandir(src):
+        target = dest / entry.name
+        if entry.is_dir(follow_symlinks=False) and target.is_dir():
+            merge_into(Path(entry.path), target)
+        else:
+            os.replace(entry.path, target)
 
 
 def cores() -> int:
@@ -508,10 +509,13 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1)) -> in
             cfg.plugins["build-share"] = _share_plugin(*share)
         cfg.plugins["build-lean"] = _lean_plugin()
         cfg.plugins.on_startup(command="build", dirty=False)
+        started = time.monotonic()
         try:
             mk.build(cfg, dirty=False)
         finally:
             cfg.plugins.on_shutdown()
+        if share[1] > 1:
+            say(f"mkdocs share {share[0] + 1}/{share[1]} done ({time.monotonic() - started:.1f} s)")
     except exceptions.MkDocsException as e:  # Abort (strict warnings), config and build errors
         state.logger.error(e.format_message())
         return 1

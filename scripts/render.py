@@ -277,11 +277,17 @@ def pages(site: Site, jobs: list | None = None) -> Iterator[tuple[str, str]]:
         yield page_of(url), env.get_template(template).render(site=site, page_url=url, **ctx)
 
 
-def write_if_changed(path: Path, content: str | bytes) -> bool:
+def write_if_changed(path: Path, content: str | bytes, folders: set[Path] | None = None) -> bool:
+    """Write the file unless it holds `content` already. `folders`: the
+    folders known to exist, kept up to date (a province's hundred thousand
+    files would otherwise cost as many failing mkdir calls)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     if path.exists() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if folders is None or path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(path.parent)
     path.write_bytes(data)
     return True
 
@@ -316,13 +322,14 @@ def _write_groups(groups: list, out: Path) -> tuple[set[Path], int]:
     the later one wins; groups are therefore written last first, and a path
     once written is not written again."""
     files: set[Path] = set()
+    folders: set[Path] = set()
     changed = 0
     for make in reversed(groups):
         for rel, content in make():
             path = out / rel
             if path not in files:
                 files.add(path)
-                changed += write_if_changed(path, content)
+                changed += write_if_changed(path, content, folders)
     return files, changed
 
 
@@ -331,12 +338,19 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
     search data when `extras` is false); returns how many files changed.
     Files that are no longer generated are removed. `jobs` processes render
     the pages (forked: more than one only from a single-threaded process,
-    such as the build's generation)."""
+    such as the build's generation); this one writes the other files
+    meanwhile. A hand-written page wins over a generated one."""
     groups = _linked_groups(site, data_dir) + (_extra_groups(site) if extras else [])
-    keep, changed = _write_groups(groups, out)
     todo = page_jobs(site)
-    changed += _write_pages(site, todo, out, keep, jobs)
-    keep |= {out / page_of(url) for _, url, _ in todo}
+    hand_written = {out / src.relative_to(HAND_WRITTEN) for src in HAND_WRITTEN.rglob("*.md")}
+    others: dict = {}
+
+    def meanwhile() -> None:
+        others["keep"], others["changed"] = _write_groups(groups, out)
+
+    changed = _write_pages(site, todo, out, hand_written, jobs, meanwhile)
+    changed += others["changed"]
+    keep = others["keep"] | {out / page_of(url) for _, url, _ in todo}
     if out.exists():
         for path in sorted(out.rglob("*"), reverse=True):
             if path.is_file() and path not in keep:
@@ -347,14 +361,17 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
     return changed
 
 
-def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int) -> int:
+def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int, meanwhile=lambda: None) -> int:
     """Render and write the pages of `todo` (not over the paths in `taken`)
-    in `jobs` processes, each every jobs-th page; returns how many changed."""
+    in `jobs` processes, each every jobs-th page, calling `meanwhile()` in
+    this process while the others render; returns how many pages changed."""
 
     def write(part: list) -> int:
-        return sum(write_if_changed(out / rel, md) for rel, md in pages(site, part) if out / rel not in taken)
+        folders: set[Path] = set()
+        return sum(write_if_changed(out / rel, md, folders) for rel, md in pages(site, part) if out / rel not in taken)
 
     if jobs <= 1:
+        meanwhile()
         return write(todo)
     ctx = multiprocessing.get_context("fork")
     children = []
@@ -364,6 +381,7 @@ def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int)
         child.start()
         send.close()
         children.append((child, receive))
+    meanwhile()
     changed = write(todo[::jobs])
     for child, receive in children:
         try:
