@@ -38,6 +38,26 @@ def run_build(site_dir: Path, env_extra: dict | None = None, data_dir: Path | No
     )
 
 
+def build_with_extra_page(monkeypatch, site: Path, extra_page: str, data_dir: Path | None = None, **env: str) -> int:
+    """The real build (scripts.build.build, in this process) of `data_dir`
+    (default data/) into `site`, with one more generated page, extra.md;
+    NOW and SOURCE_DATE_EPOCH fixed, `env` set. Returns its exit code."""
+    from scripts import render
+    from scripts.build import build
+
+    real = render.render_site
+
+    def render_site(site_view, out, data_dir, **kw):
+        n = real(site_view, out=out, data_dir=data_dir, **kw)
+        (out / "extra.md").write_text(extra_page, encoding="utf-8")
+        return n + 1
+
+    monkeypatch.setattr(render, "render_site", render_site)
+    for key, value in {"NOW": NOW, "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1700000000"), **env}.items():
+        monkeypatch.setenv(key, value)
+    return build(site_dir=site, **({"data_dir": data_dir} if data_dir else {}))
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The site built from the real data/ with NOW fixed."""

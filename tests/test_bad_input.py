@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW, ROOT
+from conftest import NOW, ROOT, build_with_extra_page
 from test_load import BROKEN
 from test_validator import CASES
 
@@ -158,20 +158,7 @@ def test_bad_data_leaves_the_site_byte_for_byte(published, tmp_path):
 
 def _build_in_process(monkeypatch, site: Path, extra_page: str) -> int:
     """The real build of the fixture, with one more generated page."""
-    from scripts import render
-    from scripts.build import build
-
-    real = render.render_site
-
-    def render_site(site_view, out, data_dir, **kw):
-        n = real(site_view, out=out, data_dir=data_dir, **kw)
-        (out / "extra.md").write_text(extra_page, encoding="utf-8")
-        return n + 1
-
-    monkeypatch.setattr(render, "render_site", render_site)
-    monkeypatch.setenv("NOW", NOW)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", "1700000000"))
-    return build(site_dir=site, data_dir=FIXTURE)
+    return build_with_extra_page(monkeypatch, site, extra_page, FIXTURE)
 
 
 def test_mkdocs_failure_leaves_the_site_byte_for_byte(published, monkeypatch):

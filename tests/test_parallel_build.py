@@ -6,12 +6,9 @@ processes, and links are checked across the shares as in one process."""
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
-import pytest
-
-from conftest import NOW, ROOT, run_build
+from conftest import ROOT, build_with_extra_page, run_build
 
 
 def digest(site: Path) -> dict[str, str]:
@@ -39,21 +36,7 @@ def test_site_is_the_same_whatever_the_number_of_processes(tmp_path):
 
 def _build_with_page(monkeypatch, site: Path, page: str) -> int:
     """The real build of data/, with one more generated page, in 2 shares."""
-    from scripts import render
-    from scripts.build import build
-
-    real = render.render_site
-
-    def render_site(site_view, out, data_dir, **kw):
-        n = real(site_view, out=out, data_dir=data_dir, **kw)
-        (out / "extra.md").write_text(page, encoding="utf-8")
-        return n + 1
-
-    monkeypatch.setattr(render, "render_site", render_site)
-    monkeypatch.setenv("NOW", NOW)
-    monkeypatch.setenv("BUILD_JOBS", "2")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    return build(site_dir=site)
+    return build_with_extra_page(monkeypatch, site, page, BUILD_JOBS="2")
 
 
 def _task_links(anchor_suffix: str = "") -> str:
