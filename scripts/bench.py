@@ -352,7 +352,8 @@ def serve_edit_seconds(timeout: float = 60.0) -> float:
         url = f"http://127.0.0.1:{port}/plans/{plan.stem}/"
         env = {**os.environ, "NOW": os.environ.get("NOW", NOW), "NO_MKDOCS_2_WARNING": "1"}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "scripts", "--data", str(data), "serve", "--addr", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "scripts", "--data", str(data), "serve", "--addr", f"127.0.0.1:{port}",
+             "--docs", str(Path(tmp) / "docs")],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         try:

@@ -65,9 +65,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def generate(quiet: bool = False, data_dir: Path = DATA) -> bool:
-    """check -> enrich -> render into build/docs. On problems, print them and
-    leave the pages as they were."""
+def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None) -> bool:
+    """check -> enrich -> render into `out` (default build/docs). On problems,
+    print them and leave the pages as they were."""
     from .enrich import enrich
     from .render import render_site
     from .validate import check
@@ -79,7 +79,7 @@ def generate(quiet: bool = False, data_dir: Path = DATA) -> bool:
         print(f"generate: {len(problems)} problems; pages left unchanged", file=sys.stderr)
         return False
     site = enrich(corpus)
-    changed = render_site(site, data_dir=data_dir)
+    changed = render_site(site, data_dir=data_dir, **({"out": out} if out else {}))
     if not quiet:
         print(f"generate: {len(site.plans)} plans, {len(site.tasks)} tasks, {changed} files changed", file=sys.stderr)
     return True
@@ -98,7 +98,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    return serve(args.addr, data_dir=args.data)
+    return serve(args.addr, data_dir=args.data, **({"docs": args.docs} if args.docs else {}))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     b.set_defaults(fn=cmd_build)
     s = sub.add_parser("serve", help="serve with live reload, regenerating on data edits")
     s.add_argument("--addr", default="127.0.0.1:8000")
+    s.add_argument("--docs", type=Path, help="generate the pages into this folder (default: build/docs)")
     s.set_defaults(fn=cmd_serve)
     args = parser.parse_args(argv)
     try:

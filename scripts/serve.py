@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from .load import ROOT
+from .render import OUT
 
 WATCHED = [ROOT / "docs", ROOT / "scripts" / "templates"]
 
@@ -32,16 +33,15 @@ def snapshot(data_dir: Path) -> dict[Path, float]:
     return state
 
 
-def serve(addr: str = "127.0.0.1:8000", data_dir: Path = ROOT / "data") -> int:
+def serve(addr: str = "127.0.0.1:8000", data_dir: Path = ROOT / "data", docs: Path = OUT) -> int:
+    """Serve the pages generated from `data_dir` into `docs` (build/docs, the
+    docs_dir of mkdocs.yml; tests and the bench use folders of their own)."""
     from .cli import generate
 
-    if not generate(data_dir=data_dir) and not (ROOT / "build" / "docs" / "index.md").exists():
+    if not generate(data_dir=data_dir, out=docs) and not (docs / "index.md").exists():
         print("serve: fix the problems above first", file=sys.stderr)
         return 1
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--no-strict", "-a", addr,
-         "-f", str(ROOT / "mkdocs.yml")], cwd=ROOT
-    )
+    proc = subprocess.Popen([sys.executable, "-m", "scripts.serve", str(docs), addr], cwd=ROOT)
     state = snapshot(data_dir)
     try:
         while proc.poll() is None:
@@ -49,10 +49,30 @@ def serve(addr: str = "127.0.0.1:8000", data_dir: Path = ROOT / "data") -> int:
             now = snapshot(data_dir)
             if now != state:
                 state = now
-                generate(data_dir=data_dir)
+                generate(data_dir=data_dir, out=docs)
     except KeyboardInterrupt:
         pass
     finally:
         proc.terminate()
         proc.wait()
     return 0
+
+
+def _mkdocs_serve(docs: str, addr: str) -> None:
+    """In the child process: `mkdocs serve --livereload --dirty --no-strict
+    -a addr -f mkdocs.yml` with docs_dir set to `docs`."""
+    from mkdocs.__main__ import State, _enable_warnings
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    state = State()  # mkdocs' log output as its command line sets it up (kept: it lets go when deleted)
+    _enable_warnings()
+    mkdocs_serve(config_file=str(ROOT / "mkdocs.yml"), livereload=True, build_type="dirty",
+                 dev_addr=addr, docs_dir=docs, strict=False)
+    del state
+
+
+if __name__ == "__main__":  # the mkdocs child of serve(): docs addr
+    try:
+        _mkdocs_serve(sys.argv[1], sys.argv[2])
+    except KeyboardInterrupt:
+        pass

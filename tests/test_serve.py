@@ -52,7 +52,8 @@ def served(tmp_path):
     port = free_port()
     log = open(tmp_path / "serve.log", "w+", encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scripts", "--data", str(data), "serve", "--addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "scripts", "--data", str(data), "serve", "--addr", f"127.0.0.1:{port}",
+         "--docs", str(tmp_path / "docs")],
         cwd=ROOT, env={**os.environ, "NOW": NOW, "NO_MKDOCS_2_WARNING": "1"},
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
@@ -91,3 +92,16 @@ def test_an_edit_shows_without_restart_and_a_bad_edit_keeps_the_pages(served):
     out = Path(log.name).read_text(encoding="utf-8")
     assert "Traceback" not in out
     assert "addresses.txt" not in out, "a file that does not load was reported as removed addresses"
+
+
+def test_serve_leaves_the_shared_pages_folder_alone(served, tmp_path):
+    """Served with --docs, the pages go there: a `make serve` running from
+    build/docs at the same time is not disturbed."""
+    assert (tmp_path / "docs" / "plans" / "maogang-2024-2026.md").is_file()
+    shared = ROOT / "build" / "docs" / "plans" / "maogang-2024-2026.md"
+    before = shared.stat().st_mtime_ns if shared.exists() else None
+    data, url, log = served
+    plan = data / PLAN
+    plan.write_text(plan.read_text(encoding="utf-8").replace(NOTE, "另一处编者注。"), encoding="utf-8")
+    assert wait_for(lambda: "另一处编者注。" in (fetch(url) or ""), 60)
+    assert (shared.stat().st_mtime_ns if shared.exists() else None) == before
