@@ -15,7 +15,7 @@ help:
 	@echo "make test     set up and run every test"
 	@echo "make check    validate all data (file:line:col: message)"
 	@echo "make site     build the site into site/ (mkdocs build --strict)"
-	@echo "make schema   regenerate data/schema/*.json from scripts/models.py"
+	@echo "make schema   regenerate data/schema/*.json from scripts/model/models.py"
 	@echo "make fmt      write every YAML file in data/ in the canonical style"
 	@echo "make addresses  record newly published addresses in data/addresses.txt"
 	@echo "make new-plan ID=xinzhen-2025-2027 [JURISDICTION=xinzhen]  create a valid stub plan"
@@ -66,10 +66,10 @@ SIZES ?= 300,3000,30000
 bench: $(STAMP)
 	$(PY) -m scripts.bench --sizes $(SIZES)
 
-# Per query of tests/test_search_queries.py: rank of the expected task, time in
+# Per query of tests/search/test_search_queries.py: rank of the expected task, time in
 # Chromium, bytes before the first result. `make search-report SITE=dir` for a built site.
 search-report: $(STAMP) browser
-	$(PY) -m scripts.search report $(if $(SITE),--site "$(SITE)")
+	$(PY) -m scripts.measure.search_report report $(if $(SITE),--site "$(SITE)")
 
 # Browser tests drive Debian's chromium; install it when it is missing.
 browser:

@@ -1,4 +1,7 @@
-"""The pipeline's command line: check, schema, generate, build, serve."""
+"""The command line, `python -m scripts <command>`: parses the arguments and
+hands each command to the pipeline (check, generate, build), to `make serve`
+(serve.py) or to an editor's tool (fmt, new-plan, addresses, import, schema).
+The top of the import graph: nothing imports it but __main__.py."""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from .load import DATA
+from .paths import DATA
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .validate import check
+    from .pipeline.validate import check
 
     started = time.monotonic()
     corpus, problems = check(args.data)
@@ -29,8 +32,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_addresses(args: argparse.Namespace) -> int:
-    from .addresses import update_registry
-    from .validate import load_corpus
+    from .editor.addresses import update_registry
+    from .pipeline.load.corpus import load_corpus
 
     corpus = load_corpus(args.data)
     n = update_registry(corpus)
@@ -39,58 +42,40 @@ def cmd_addresses(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    from .fmt import run
+    from .editor.fmt import run
 
     return run(check_only=args.check, data_dir=args.data)
 
 
 def cmd_new_plan(args: argparse.Namespace) -> int:
-    from .scaffold import new_plan
+    from .editor.scaffold import new_plan
 
     return new_plan(args.id, args.jurisdiction, data_dir=args.data)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importer import run
+    from .editor.importer.write import run
 
     return run(args.src, data_dir=args.data, plan_id=args.id, jurisdiction=args.jurisdiction,
                out=args.out, force=args.force, prefix=args.prefix)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import write_schema
+    from .editor.schema import write_schema
 
     path = write_schema()
     print(f"schema: wrote {path}")
     return 0
 
 
-def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None) -> bool:
-    """check -> enrich -> render into `out` (default build/docs). On problems,
-    print them and leave the pages as they were."""
-    from .enrich import enrich
-    from .render import render_site
-    from .validate import check
-
-    corpus, problems = check(data_dir)
-    if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
-        print(f"generate: {len(problems)} problems; pages left unchanged", file=sys.stderr)
-        return False
-    site = enrich(corpus)
-    changed = render_site(site, data_dir=data_dir, **({"out": out} if out else {}))
-    if not quiet:
-        print(f"generate: {len(site.plans)} plans, {len(site.tasks)} tasks, {changed} files changed", file=sys.stderr)
-    return True
-
-
 def cmd_generate(args: argparse.Namespace) -> int:
+    from .pipeline.build.generation import generate
+
     return 0 if generate(data_dir=args.data) else 1
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .pipeline.build import build
 
     return build(site_dir=args.site_dir, data_dir=args.data)
 

@@ -15,10 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from .load import ROOT
-from .render import OUT
+from .paths import CONFIG, DATA, HAND_WRITTEN, OUT, ROOT, TEMPLATES
 
-WATCHED = [ROOT / "docs", ROOT / "scripts" / "templates"]
+WATCHED = [HAND_WRITTEN, TEMPLATES]
 
 
 def snapshot(data_dir: Path) -> dict[Path, float]:
@@ -33,10 +32,10 @@ def snapshot(data_dir: Path) -> dict[Path, float]:
     return state
 
 
-def serve(addr: str = "127.0.0.1:8000", data_dir: Path = ROOT / "data", docs: Path = OUT) -> int:
+def serve(addr: str = "127.0.0.1:8000", data_dir: Path = DATA, docs: Path = OUT) -> int:
     """Serve the pages generated from `data_dir` into `docs` (build/docs, the
     docs_dir of mkdocs.yml; tests and the bench use folders of their own)."""
-    from .cli import generate
+    from .pipeline.build.generation import generate
 
     if not generate(data_dir=data_dir, out=docs) and not (docs / "index.md").exists():
         print("serve: fix the problems above first", file=sys.stderr)
@@ -66,7 +65,7 @@ def _mkdocs_serve(docs: str, addr: str) -> None:
 
     state = State()  # mkdocs' log output as its command line sets it up (kept: it lets go when deleted)
     _enable_warnings()
-    mkdocs_serve(config_file=str(ROOT / "mkdocs.yml"), livereload=True, build_type="dirty",
+    mkdocs_serve(config_file=str(CONFIG), livereload=True, build_type="dirty",
                  dev_addr=addr, docs_dir=docs, strict=False)
     del state
 

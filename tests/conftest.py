@@ -4,29 +4,17 @@ loopback, and headless Chromium (Debian's) driven by Playwright."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
+from scripts.measure.browser import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: F401 (tests import them from here)
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2024-10-15"  # fixed "today" for every date-dependent assertion
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def run_build(site_dir: Path, env_extra: dict | None = None, data_dir: Path | None = None) -> subprocess.CompletedProcess:
@@ -39,11 +27,11 @@ def run_build(site_dir: Path, env_extra: dict | None = None, data_dir: Path | No
 
 
 def build_with_extra_page(monkeypatch, site: Path, extra_page: str, data_dir: Path | None = None, **env: str) -> int:
-    """The real build (scripts.build.build, in this process) of `data_dir`
+    """The real build (scripts.pipeline.build.build, in this process) of `data_dir`
     (default data/) into `site`, with one more generated page, extra.md;
     NOW and SOURCE_DATE_EPOCH fixed, `env` set. Returns its exit code."""
-    from scripts import render
-    from scripts.build import build
+    from scripts.pipeline import render
+    from scripts.pipeline.build import build
 
     real = render.render_site
 
@@ -65,19 +53,6 @@ def built_site(tmp_path_factory) -> Path:
     result = run_build(site)
     assert result.returncode == 0, result.stderr + result.stdout
     return site
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
-def serve_dir(directory: Path, handler_class=_Quiet, port: int = 0):
-    """A static server for `directory` on loopback, in a daemon thread."""
-    handler = functools.partial(handler_class, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 SEARCH_INPUT = "input.md-search__input"

@@ -14,8 +14,8 @@ import re
 import sys
 from pathlib import Path
 
-from .load import DATA
-from .validate import SCHEMA_COMMENT
+from ..model.models import SCHEMA_COMMENT
+from ..paths import DATA
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -1,12 +1,14 @@
-"""The JSON Schema of a plan file, generated from the models (one source)."""
+"""`make schema`: the JSON Schema of a plan file and of a department
+registry, written to data/schema/ from the models (one source; a test fails
+when the files drift from them)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from .load import DATA
-from .models import DepartmentRegistry, Plan
+from ..model.models import DepartmentRegistry, Plan
+from ..paths import DATA
 
 SCHEMAS = {
     "plan.schema.json": Plan,

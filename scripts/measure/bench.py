@@ -3,27 +3,9 @@ time, memory and size, one line per size:
 
     bench: plans=N tasks=M build_s=X peak_mb=Y site_mb=Z search_gz_mb=W
 
-The corpus. A province is thousands of towns and districts with plans like
-the five real ones, so a corpus of about M tasks is made of replicas of the
-real data/ (replica 0 is the real data itself). Every replica has
-
-- the same shape: every plan, action, task, goal, section, annex row,
-  deadline, recurring duty, department and organisation body of the real
-  corpus, with the same references between them;
-- unique ids: every id (plans, plan parts, departments, jurisdictions) is
-  prefixed with `r<replica>-`, references likewise;
-- the same text statistics: the text of a replica is the real text with its
-  Chinese characters permuted by a bijection of its own (a different one per
-  replica), applied alike to the plans, their sources and the department
-  registries. Lengths, character frequencies and n-gram statistics stay those
-  of the real plans, every text is still in its source (the verbatim check
-  passes), names stay unambiguous, and the links between similar tasks stay
-  as dense as in the real corpus (inside a replica). The characters the
-  date parser and the validator read (年, 月, 底, 季, 每 …) are never
-  permuted, so every date and period still reads the same.
-
-The shared registries (categories, topics, national framework, synonyms)
-are copied as they are.
+The corpus (scripts/measure/corpus.py): replicas of the real data/, with the
+same shape and text statistics and ids of their own (replica 0 is the real
+data itself).
 
 The build is the real one: `python -m scripts --data D build --site-dir S`
 (check + enrich + render + mkdocs build --strict) as a child process.
@@ -38,9 +20,9 @@ The build is the real one: `python -m scripts --data D build --site-dir S`
   its children).
 - site_mb: size of the built site (MiB).
 - search_gz_mb: gzipped size of the search data a reader downloads before
-  the first result: `scripts.search.search_download_bytes(site)` when the
-  search stage provides it, else gzip -9 of search/search_index.json (the
-  line then ends in `(search_index.json)`).
+  the first result: `scripts.measure.engine.search_download_bytes(site)`
+  when the site has our search data, else gzip -9 of
+  search/search_index.json (the line then ends in `(search_index.json)`).
 
 Then `make serve` on a copy of the real data: how long a saved YAML edit
 takes to show on the served page:
@@ -55,7 +37,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import random
 import re
 import resource
 import shutil
@@ -65,143 +46,18 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from .load import DATA, ROOT, load_yaml
-from .validate import SCHEMA_COMMENT
+from ..paths import DATA, ROOT
+from .corpus import Real, make_corpus
 
 NOW = "2024-10-15"
 DEFAULT_SIZES = (300, 3_000, 30_000)
 MIB = 1024 * 1024
 SAMPLE_EVERY = 0.25  # seconds between samples of the build's memory
 
-# Keys whose values are ids or references to ids: prefixed, never permuted.
-ID_KEYS = {"id", "part", "restates", "lead", "support", "every_task_lead", "department", "previous_ids"}
-# Keys whose values hold Chinese characters but are literals of the format.
-# (Shared ids, dates and field names are ASCII, which the permutation leaves alone.)
-KEEP_KEYS = {"level"}
-HAN = re.compile(r"[\u4e00-\u9fff]")
-
 
 def say(msg: str) -> None:
     print(f"bench: {msg}", file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------- #
-# The synthetic corpus
-# --------------------------------------------------------------------------- #
-
-
-class Real:
-    """The real corpus as plain data, and what a replica needs from it."""
-
-    def __init__(self, data: Path = DATA):
-        self.data = data
-        self.plans: list[dict] = []
-        self.registries: list[dict] = []
-        self.sources: dict[str, str] = {}
-        for path in sorted((data / "plans").glob("*.yaml")):
-            if path.name.startswith("_"):
-                continue
-            doc, problems = load_yaml(path)
-            if problems:
-                raise SystemExit(f"bench: the real data has problems, run `make check`: {problems[0]}")
-            self.plans.append(doc.data)
-            self.sources[doc.data["source"]] = (data / "sources" / doc.data["source"]).read_text(encoding="utf-8")
-        for path in sorted((data / "departments").glob("*.yaml")):
-            doc, problems = load_yaml(path)
-            if problems:
-                raise SystemExit(f"bench: the real data has problems, run `make check`: {problems[0]}")
-            self.registries.append(doc.data)
-        self.tasks = sum(len(a.get("tasks", [])) for p in self.plans for a in p["actions"])
-        self.protected = self._protected()
-        everything = "".join(self.sources.values()) + yaml.safe_dump([self.plans, self.registries], allow_unicode=True)
-        self.alphabet = sorted(set(HAN.findall(everything)) - self.protected)
-
-    def _protected(self) -> set[str]:
-        """Characters never permuted: those the date parser and the validator
-        read (年, 月, 底, 季, 每 …) and those of the jurisdiction levels."""
-        chars: set[str] = set("市区镇街道委办局")
-        for name in ("dates.py", "validate.py"):
-            chars |= set(HAN.findall((ROOT / "scripts" / name).read_text(encoding="utf-8")))
-        return chars
-
-
-def _translate(table: dict[int, str] | None, prefix: str):
-    def text(s: str) -> str:
-        return s.translate(table) if table else s
-
-    def ident(s: str) -> str:
-        return f"{prefix}{s}" if prefix else s
-
-    def walk(node: Any, key: str = "") -> Any:
-        if isinstance(node, dict):
-            return {k: walk(v, k) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, key) for v in node]
-        if isinstance(node, str):
-            if key in ID_KEYS:
-                return ident(node)
-            if key in KEEP_KEYS:
-                return node
-            return text(node)
-        return node
-
-    return text, ident, walk
-
-
-def write_replica(real: Real, out: Path, replica: int) -> int:
-    """Write replica number `replica` of the real plans and registries into
-    the data folder `out`; returns its number of tasks."""
-    if replica == 0:
-        table, prefix = None, ""
-    else:
-        rng = random.Random(replica)
-        shuffled = real.alphabet[:]
-        rng.shuffle(shuffled)
-        table = {ord(a): b for a, b in zip(real.alphabet, shuffled)}
-        prefix = f"r{replica:04d}-"
-    text, ident, walk = _translate(table, prefix)
-    for reg in real.registries:
-        new = walk(reg)
-        new["jurisdiction"]["id"] = ident(reg["jurisdiction"]["id"])
-        _dump(out / "departments" / f"{new['jurisdiction']['id']}.yaml", new, comment=False)
-    tasks = 0
-    for plan in real.plans:
-        new = walk(plan)
-        new["jurisdiction"] = ident(plan["jurisdiction"])
-        new["source"] = f"{prefix}{plan['source']}"
-        (out / "sources" / new["source"]).write_text(text(real.sources[plan["source"]]), encoding="utf-8")
-        _dump(out / "plans" / f"{new['id']}.yaml", new)
-        tasks += sum(len(a.get("tasks", [])) for a in new["actions"])
-    return tasks
-
-
-def _dump(path: Path, data: dict, comment: bool = True) -> None:
-    body = yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True,
-                     sort_keys=False, width=10**9, default_flow_style=False)
-    path.write_text((SCHEMA_COMMENT + "\n" if comment else "") + body, encoding="utf-8")
-
-
-def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None) -> tuple[int, int]:
-    """A data folder of about `tasks_wanted` tasks; returns (plans, tasks)."""
-    real = real or Real()
-    replicas = max(1, round(tasks_wanted / real.tasks))
-    for sub in ("plans", "departments", "sources"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
-    for name in ("categories.yaml", "topics.yaml", "national.yaml", "synonyms.yaml"):
-        if (real.data / name).exists():
-            shutil.copy2(real.data / name, out / name)
-    tasks = 0
-    last = time.monotonic()
-    for r in range(replicas):
-        tasks += write_replica(real, out, r)
-        if time.monotonic() - last > 5:
-            say(f"  … {r + 1} of {replicas} replicas written")
-            last = time.monotonic()
-    return replicas * len(real.plans), tasks
 
 
 # --------------------------------------------------------------------------- #
@@ -287,16 +143,12 @@ def folder_bytes(folder: Path) -> int:
 
 def search_download(site: Path) -> tuple[float, str]:
     """(MiB, note): the gzipped search data a reader downloads before the first result."""
+    from .engine import search_download_bytes
+
     try:
-        from . import search  # the search stage, when it is there
-    except ImportError:
-        search = None
-    fn = getattr(search, "search_download_bytes", None) if search else None
-    if fn is not None:
-        try:
-            return fn(site) / MIB, ""
-        except Exception as e:  # the search stage is not wired into this build
-            say(f"search_download_bytes failed ({type(e).__name__}: {e}); measuring search_index.json")
+        return search_download_bytes(site) / MIB, ""
+    except Exception as e:  # a site without our search data
+        say(f"search_download_bytes failed ({type(e).__name__}: {e}); measuring search_index.json")
     index = site / "search" / "search_index.json"
     if not index.exists():
         return 0.0, " (no search index)"
@@ -307,7 +159,7 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> str
     data, site = work / "data", work / "site"
     say(f"size {size}: generating the corpus in {data} …")
     t = time.monotonic()
-    plans, tasks = make_corpus(data, size, real)
+    plans, tasks = make_corpus(data, size, real, say)
     say(f"size {size}: {plans} plans, {tasks} tasks generated ({time.monotonic() - t:.1f} s); building …")
     prof = profile / f"generate-{size}.prof" if profile else None
     code, seconds, peak = measure_build(data, site, prof)

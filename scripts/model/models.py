@@ -3,7 +3,8 @@
 Every field here is typed by a person in a YAML file under `data/`. The JSON
 Schema in `data/schema/` is generated from these models (`make schema`) and a
 test fails when it drifts. Fields computed by the pipeline live in
-`scripts/enrich.py`, never here.
+`scripts/pipeline/enrich/` (listed at the top of its `__init__.py`), never
+here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ Id = Annotated[
     ),
 ]
 Text = Annotated[str, Field(min_length=1)]
+
+# Line 1 of every plan file: points editors at the JSON Schema (checked by
+# the validator, written by `make new-plan` and `make import`).
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/plan.schema.json"
 
 
 class Strict(BaseModel):

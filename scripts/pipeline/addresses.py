@@ -2,17 +2,19 @@
 
 `data/addresses.txt` records every address the site has published, one per
 line (relative to the site root, e.g. `plans/maogang-2024-2026/#mg-hazard-screening`).
-`make check` compares it with the addresses the data would publish now:
+`make check` (the validate stage) compares it with the addresses the data
+would publish now:
 
 - an address in the registry that would no longer exist is an error that
   names the id that moved and how to keep it alive (add the old id to
   `previous_ids` of what replaced it);
 - an address the data publishes that is not in the registry yet is an error
-  too, so the registry stays complete: `make addresses` records it.
+  too, so the registry stays complete: `make addresses` records it
+  (scripts/editor/addresses.py).
 
-Old ids listed in `previous_ids` keep their addresses alive: the build writes
-a redirect page for an old page and a retained anchor for an old task or
-action anchor (see `redirects()` and `retained_anchors()`).
+Old ids listed in `previous_ids` keep their addresses alive: the render stage
+writes a redirect page for an old page (`redirect_files()`), and the plan
+page template a retained anchor for an old task or action anchor.
 """
 
 from __future__ import annotations
@@ -20,16 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import enrich as E
-from .load import DATA, Problem
-from .validate import Corpus
+from ..model import urls as U
+from ..paths import DATA
+from .load.corpus import Corpus
+from .load.document import Problem
 
 REGISTRY = "addresses.txt"
-HEADER = """\
-# Every address this site has published, one per line, relative to the site root.
-# Never delete a line: `make check` fails when one of these would stop working.
-# New addresses are added by `make addresses`. See CONTRIBUTING.md (改名、合并与退役).
-"""
 
 # Site-wide pages and files (besides the ones derived from ids below).
 FIXED = ["./", "plans/", "data/", "data/plans.json"]
@@ -46,14 +44,14 @@ class Moved:
     kind: str  # "page" (redirect page) or "anchor" (retained anchor)
 
 
-def _tree_addresses(corpus: Corpus) -> dict[str, str]:
+def tree_addresses(corpus: Corpus) -> dict[str, str]:
     """address -> the id it comes from, for everything the data defines now."""
     out: dict[str, str] = {}
     for p in corpus.plans:
         if p.model is None:
             continue
         plan = p.model
-        url = E.plan_url(plan.id)
+        url = U.plan_url(plan.id)
         out[url] = plan.id
         out[f"sources/{plan.source}"] = plan.id
         for a in plan.actions:
@@ -64,10 +62,10 @@ def _tree_addresses(corpus: Corpus) -> dict[str, str]:
         if reg.model is None:
             continue
         for d in reg.model.departments:
-            out[E.department_url(d.id)] = d.id
+            out[U.department_url(d.id)] = d.id
     if corpus.topics and corpus.topics.model:
         for t in corpus.topics.model.topics:
-            out[E.topic_url(t.id)] = t.id
+            out[U.topic_url(t.id)] = t.id
     return out
 
 
@@ -81,9 +79,9 @@ def moves(plans: list, departments: list) -> list[Moved]:
     """Old addresses kept alive by previous_ids (plans: models.Plan, departments: models.Department)."""
     out: list[Moved] = []
     for plan in plans:
-        url = E.plan_url(plan.id)
+        url = U.plan_url(plan.id)
         for old in plan.previous_ids:
-            out.append(Moved(E.plan_url(old), url, "page"))
+            out.append(Moved(U.plan_url(old), url, "page"))
         for a in plan.actions:
             for old in a.previous_ids:
                 out.append(Moved(f"{url}#{old}", f"{url}#{a.id}", "anchor"))
@@ -92,13 +90,13 @@ def moves(plans: list, departments: list) -> list[Moved]:
                     out.append(Moved(f"{url}#{old}", f"{url}#{t.id}", "anchor"))
     for d in departments:
         for old in d.previous_ids:
-            out.append(Moved(E.department_url(old), E.department_url(d.id), "page"))
+            out.append(Moved(U.department_url(old), U.department_url(d.id), "page"))
     return out
 
 
 def current(corpus: Corpus) -> set[str]:
     """Every address the data publishes now, including kept-alive old ones."""
-    now = set(_tree_addresses(corpus)) | set(FIXED)
+    now = set(tree_addresses(corpus)) | set(FIXED)
     moved = moves(*_models(corpus))
     now |= {m.old for m in moved}
     for m in moved:  # an old page's redirect keeps the #fragment: its anchors live on too
@@ -144,7 +142,7 @@ def check_registry(corpus: Corpus, optional: set[str] | None = None) -> list[Pro
                 f"removed. To keep the address alive, add '{ident}' to `previous_ids` of the item that "
                 f"replaces it (ids are never reused); never delete this line",
             ))
-    missing = sorted(set(_tree_addresses(corpus)) - seen)
+    missing = sorted(set(tree_addresses(corpus)) - seen)
     if missing:
         problems.append(Problem(
             name, max((n for n, _ in registry), default=1), 1,
@@ -153,26 +151,10 @@ def check_registry(corpus: Corpus, optional: set[str] | None = None) -> list[Pro
     return problems
 
 
-def update_registry(corpus: Corpus) -> int:
-    """Append the addresses the data publishes that are not recorded yet."""
-    path = corpus.data_dir / REGISTRY
-    recorded = {a for _, a in read_registry(corpus.data_dir)}
-    new = sorted((set(_tree_addresses(corpus)) | set(FIXED)) - recorded)
-    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    if new:
-        if not text.endswith("\n"):
-            text += "\n"
-        text += "".join(a + "\n" for a in new)
-        path.write_text(text, encoding="utf-8")
-    return len(new)
-
-
 def redirect_page(target: str, here: str) -> str:
     """A static page that sends readers of an old address to the new one,
     keeping any #fragment; works without JavaScript via meta refresh."""
-    from .render import relative_url
-
-    rel = relative_url(here, target)
+    rel = U.relative_url(here, target)
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8">
 <title>页面已迁移</title>
@@ -189,13 +171,4 @@ def redirect_files(plans: list, departments: list) -> dict[str, str]:
     for m in moves(plans, departments):
         if m.kind == "page":
             out[m.old + "index.html"] = redirect_page(m.new, m.old)
-    return out
-
-
-def retained_anchors(plans: list) -> dict[str, list[str]]:
-    """new anchor id -> old anchor ids to keep on the same page."""
-    out: dict[str, list[str]] = {}
-    for m in moves(plans, []):
-        if m.kind == "anchor":
-            out.setdefault(m.new.split("#", 1)[1], []).append(m.old.split("#", 1)[1])
     return out

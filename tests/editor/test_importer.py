@@ -26,10 +26,12 @@ import pytest
 from ruamel.yaml import YAML
 
 from scripts.cli import main
-from scripts.importer import build_draft, squash
-from scripts.validate import SCHEMA_COMMENT, check
+from scripts.editor.importer.draft import build_draft
+from scripts.editor.importer.text import squash
+from scripts.model.models import SCHEMA_COMMENT
+from scripts.pipeline.validate import check
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 PLANS = ["puxinglu-2024-2026", "maogang-2024-2026", "qingpingjie-2024-2026", "putuo-2022", "baoshan-gzw-2024-2026"]
 
@@ -263,7 +265,7 @@ def test_out_path_and_source_conflict(data_copy, tmp_path, capsys):
 def test_draft_form(data_copy):
     """Schema comment first, canonical `make fmt` style, stable ids that are
     hashes of titles (never positions), verbatim texts."""
-    from scripts.fmt import formatted
+    from scripts.editor.fmt import formatted
 
     src = DATA / "sources" / "001_433896294298e290.txt"
     assert main(["--data", str(data_copy), "import", str(src), "--id", "mg-draft"]) == 0
@@ -298,7 +300,7 @@ def test_draft_form(data_copy):
 
 
 def test_deadline_and_recurrence_reading():
-    from scripts.importer import find_deadlines, find_recurrences
+    from scripts.editor.importer.phrases import find_deadlines, find_recurrences
 
     dls, remarks = find_deadlines("2024 年底前完成；2025年底以前全覆盖；到2025年底前基本形成；2024年上半年开展；"
                                   "2024年6月底前建成；2023年及以前的存量；在2024年至2026年期间；4月底前上报", (2024, 2026))

@@ -11,16 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from scripts import models
-from scripts.addresses import REGISTRY, update_registry
-from scripts.fmt import formatted, yaml_files
-from scripts.load import load_yaml
-from scripts.scaffold import new_plan
-from scripts.validate import check, load_corpus, validate_model
+from scripts.editor.addresses import update_registry
+from scripts.editor.fmt import formatted, yaml_files
+from scripts.editor.scaffold import new_plan
+from scripts.model import models
+from scripts.pipeline.addresses import REGISTRY
+from scripts.pipeline.load.corpus import load_corpus, validate_model
+from scripts.pipeline.load.document import load_yaml
+from scripts.pipeline.validate import check
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
-FIXTURE = Path(__file__).parent / "fixtures" / "data"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 
 
 @pytest.mark.parametrize("path", yaml_files(DATA), ids=lambda p: p.relative_to(DATA).as_posix())

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.dates import DatePhraseError, parse_phrase, today
+from scripts.model.dates import DatePhraseError, parse_phrase, today
 
-SOURCES = Path(__file__).resolve().parent.parent / "data" / "sources"
+SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 
 # Every dated phrase form that occurs in the five seeds, with what it means.
 PHRASES = [

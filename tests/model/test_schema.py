@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from scripts.schema import SCHEMAS, render_schema
-from scripts.validate import SCHEMA_COMMENT
+from scripts.editor.schema import SCHEMAS, render_schema
+from scripts.model.models import SCHEMA_COMMENT
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def test_schema_files_match_the_models():

@@ -29,7 +29,7 @@ from conftest import NOW, ROOT, build_with_extra_page
 from test_load import BROKEN
 from test_validator import CASES
 
-FIXTURE = Path(__file__).parent / "fixtures" / "data"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 PLAN = "plans/demo-2024-2026.yaml"
 GOOD = (FIXTURE / PLAN).read_text(encoding="utf-8")
 # ids of the fixture plan (renamed in every copy, so that copies do not clash)

@@ -14,8 +14,8 @@ import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from scripts import downloads
-from scripts.enrich import enrich
+from scripts.pipeline.enrich import enrich
+from scripts.pipeline.render import downloads
 
 BASE = ["序号", "任务", "时间节点", "责任单位", "配合单位"]
 NOW = dt.date(2024, 10, 15)
@@ -158,7 +158,7 @@ def test_department_task_lists_and_calendars(built_site, dataset):
 
 @pytest.fixture
 def small_site():
-    from tests.test_views import make_corpus, two_plans
+    from test_views import make_corpus, two_plans
 
     return enrich(make_corpus(two_plans()), now=NOW)
 

@@ -26,7 +26,7 @@ import pytest
 
 from conftest import NOW, ROOT, serve_dir
 
-FIXTURE = Path(__file__).parent / "fixtures" / "data"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 PLAN = "plans/demo-2024-2026.yaml"
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -132,8 +132,8 @@ def test_rejected_markup_never_reaches_the_published_site(tmp_path, browser):
 @pytest.fixture(scope="module")
 def poisoned_site(tmp_path_factory) -> Path:
     """The poisoned fixture built with the markup rule switched off."""
-    from scripts import validate
-    from scripts.build import build
+    from scripts.pipeline import validate
+    from scripts.pipeline.build import build
 
     tmp = tmp_path_factory.mktemp("escaping")
     data = poisoned_data(tmp / "data")

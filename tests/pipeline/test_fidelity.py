@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import models
-from scripts.validate import Corpus, check, squash
+from scripts.model import models
+from scripts.pipeline.load.corpus import Corpus
+from scripts.pipeline.validate import check
+from scripts.pipeline.validate.walk import squash
 
 # plan id: (tasks, actions, parts); None where the document has no such count to check
 EXPECTED = {

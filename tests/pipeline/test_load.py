@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts.validate import check
+from scripts.pipeline.validate import check
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).parent / "fixtures" / "data"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 GOOD = (FIXTURE / "plans" / "demo-2024-2026.yaml").read_bytes()
 
 BROKEN = [

@@ -1,4 +1,4 @@
-"""The build's use of several cores (scripts/build.py): pages rendered by
+"""The build's use of several cores (scripts/pipeline/build/): pages rendered by
 forked processes, mkdocs run as several processes that each build a share of
 the pages, downloads and search data made beside mkdocs. None of it may show
 in the result: the site is the same, byte for byte, whatever the number of

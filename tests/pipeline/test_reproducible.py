@@ -86,7 +86,7 @@ def test_source_date_epoch_wins_when_set(tmp_path):
     """An explicit SOURCE_DATE_EPOCH (a packager's) is honoured as it is:
     sitemap dates (listed when SITE_URL is set) and the gzip header."""
     data = tmp_path / "data"
-    shutil.copytree(Path(__file__).parent / "fixtures" / "data", data)
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "data", data)
     result = build(data, tmp_path / "site", SOURCE_DATE_EPOCH="1700000000", SITE_URL="http://intranet.example/plans/")
     assert result.returncode == 0, result.stderr
     sitemap = (tmp_path / "site" / "sitemap.xml").read_text(encoding="utf-8")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.validate import check
+from scripts.pipeline.validate import check
 
-FIXTURE = Path(__file__).parent / "fixtures" / "data"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 PLAN = "plans/demo-2024-2026.yaml"
 
 
@@ -118,7 +118,7 @@ def test_cli_exit_code_and_count(data, tmp_path):
     """`check` prints file:line:col lines and a count, exits 1, no traceback."""
     edit(data, PLAN, "topics: [hazard-screening]", "topics: [nope]")
     result = subprocess.run([sys.executable, "-m", "scripts", "--data", str(data), "check"],
-                            cwd=Path(__file__).parent.parent, capture_output=True, text=True)
+                            cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert "plans/demo-2024-2026.yaml:" in result.stdout

@@ -13,16 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from scripts import models
-from scripts.enrich import (
-    SOON_DAYS,
-    enrich,
-    infer_targets,
-    status_of,
-    timeline,
-)
-from scripts.load import Document
-from scripts.validate import Corpus, Loaded
+from scripts.model import models
+from scripts.pipeline.enrich import enrich
+from scripts.pipeline.enrich.comparison import infer_targets
+from scripts.pipeline.enrich.timeline import SOON_DAYS, status_of, timeline
+from scripts.pipeline.load.corpus import Corpus, Loaded
+from scripts.pipeline.load.document import Document
 
 D = dt.date
 NOW = D(2024, 10, 15)
@@ -368,7 +364,7 @@ def test_same_wording_links_but_slogans_do_not():
 
 def test_same_duty_in_the_real_data():
     """The examples of the issue link wherever two plans carry them."""
-    from scripts.validate import check
+    from scripts.pipeline.validate import check
 
     corpus, problems = check()
     if problems:

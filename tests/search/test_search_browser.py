@@ -1,7 +1,7 @@
 """Search in Chromium: queries typed into the real search box of the built
 site (Material's, in the header), answered by our worker
 (docs/assets/javascripts/search-worker.js), asserted on the results the
-theme draws. The query list is tests/test_search_queries.py."""
+theme draws. The query list is tests/search/test_search_queries.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scripts import search as S
+from scripts.measure.browser import browser_query, open_search
+from scripts.measure.engine import DEFAULT_QUERIES, Engine, search_download_bytes
+from scripts.measure.scale import make_scaled_site
+from scripts.search.index import INDEX_FILE, WORKER_FILE
+from scripts.search.text import clean, fnv1a, fold, grams, query_terms, variants
 from test_search_queries import QUERIES, normalised, rank_of
 
 ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
@@ -30,7 +34,7 @@ class Session:
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        S.open_search(self.page, site_url + path)
+        open_search(self.page, site_url + path)
 
     def _route(self, r):
         parts = urlsplit(r.request.url)
@@ -41,7 +45,7 @@ class Session:
             r.abort()
 
     def query(self, text: str, all_items: bool = False) -> dict:
-        return S.browser_query(self.page, text, all_items)
+        return browser_query(self.page, text, all_items)
 
     def close(self):
         self.context.close()
@@ -73,7 +77,7 @@ def test_the_search_box_is_materials_in_the_header(session, built_site):
     # the theme's worker is ours; the theme's own index is not shipped
     config = page.evaluate("JSON.parse(document.querySelector('#__config').textContent)")
     assert re.search(r"assets/javascripts/search-worker\.js\?v=\d+$", config["search"]), config["search"]
-    index = (built_site / S.INDEX_FILE).read_text(encoding="utf-8")
+    index = (built_site / INDEX_FILE).read_text(encoding="utf-8")
     assert '"docs":[]' in index and len(index) < 8192
 
 
@@ -188,7 +192,7 @@ def test_typing_filling_and_enter(browser, site_url):
 
 
 # --------------------------------------------------------------------------- #
-# The worker is the Python engine (scripts/search.py: Engine)
+# The worker is the Python engine (scripts/measure/engine.py: Engine)
 # --------------------------------------------------------------------------- #
 
 
@@ -197,13 +201,13 @@ def lab(session, site_url):
     """The worker's functions, loaded into a page of the site."""
     page = session.context.new_page()
     page.goto(site_url, wait_until="load")
-    page.add_script_tag(url=site_url + S.WORKER_FILE)
+    page.add_script_tag(url=site_url + WORKER_FILE)
     yield page
     page.close()
 
 
 def test_text_functions_agree(lab, built_site):
-    engine = S.Engine(built_site)
+    engine = Engine(built_site)
     samples = ["２０２４ 年底前", "泖府字〔2024〕35号", "“重大事故隐患”", "ＡＢＣ abc", "危险化学品，运输、检查",
                "\u200b隐患", "𠀀字", "2024年 底前", "—（）【】［］"]
     samples += [q.text for q in QUERIES]
@@ -214,15 +218,15 @@ def test_text_functions_agree(lab, built_site):
                        [samples, engine.m["synonyms"]])
     for x, js in zip(samples, got):
         assert js == {
-            "fold": S.fold(x), "clean": S.clean(x), "grams": S.grams(S.fold(x)), "fnv": S.fnv1a(x),
-            "terms": S.query_terms(x), "split": S.query_terms(x, merge=False),
-            "variants": [S.variants(t, engine.m["synonyms"]) for t in S.query_terms(x)],
+            "fold": fold(x), "clean": clean(x), "grams": grams(fold(x)), "fnv": fnv1a(x),
+            "terms": query_terms(x), "split": query_terms(x, merge=False),
+            "variants": [variants(t, engine.m["synonyms"]) for t in query_terms(x)],
         }, x
 
 
 @pytest.mark.parametrize("bundle", [True, False], ids=["bundle", "shards"])
 def test_worker_answers_as_the_python_engine(lab, built_site, site_url, bundle):
-    engine = S.Engine(built_site, bundle=bundle)
+    engine = Engine(built_site, bundle=bundle)
     texts = [q.text for q in QUERIES] + ["火", "不存在的词语", "安全", "a", ""]
     got = lab.evaluate("""async ([m, base, bundle, texts]) => {
         SiteSearch.use(m, base, bundle);
@@ -259,14 +263,14 @@ def test_at_30000_tasks(browser, built_site, tmp_path_factory):
     from conftest import serve_dir
 
     site = tmp_path_factory.mktemp("search30k") / "site"
-    info = S.make_scaled_site(built_site, site, 30_000)
+    info = make_scaled_site(built_site, site, 30_000)
     assert info["tasks"] >= 30_000
-    assert S.search_download_bytes(site) < 2 * 1024 * 1024
+    assert search_download_bytes(site) < 2 * 1024 * 1024
     server = serve_dir(site)
     s = Session(browser, f"http://127.0.0.1:{server.server_address[1]}/")
     try:
         times = {}
-        for text in S.DEFAULT_QUERIES + ["瓶退管进", "应急局执法五中队", "每季度"]:
+        for text in DEFAULT_QUERIES + ["瓶退管进", "应急局执法五中队", "每季度"]:
             runs = [s.query(text) for _ in range(3)]  # the first one cold; best of three
             times[text] = min(r["ms"] for r in runs)
             assert runs[0]["worker"]["total"] >= 200, text  # every replica holds it

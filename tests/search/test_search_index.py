@@ -1,7 +1,8 @@
-"""The search index builder and its reference engine (scripts/search.py),
-in pure Python: text normalisation, query parsing, synonyms, the index
-format, exact top-k ranking, and the download a reader needs before the
-first result, for the real site and for a synthetic one of 30,000 tasks."""
+"""The search index builder (scripts/search/) and its reference engine
+(scripts/measure/engine.py), in pure Python: text normalisation, query
+parsing, synonyms, the index format, exact top-k ranking, and the download a
+reader needs before the first result, for the real site and for a synthetic
+one of 30,000 tasks."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import re
 
 import pytest
 
-from scripts import search as S
+from conftest import ROOT
+from scripts.measure.engine import DEFAULT_QUERIES, Engine, decode, search_download_bytes
+from scripts.measure.scale import load_site, scaled_documents
+from scripts.search.documents import KIND_ORDER, TEXT, Doc, documents, folded_synonyms, record_fields
+from scripts.search.index import FORMAT, INDEX_FILE, WORKER_FILE, build_files, index_files, write_search_index
+from scripts.search.text import clean, fnv1a, fold, grams, query_terms, variants
 
 
 # --------------------------------------------------------------------------- #
@@ -28,15 +34,15 @@ from scripts import search as S
     ("  每季度\n至少 1 次 ", "每季度至少1次"),
 ])
 def test_clean(raw, shown):
-    assert S.clean(raw) == shown
+    assert clean(raw) == shown
 
 
 def test_fold_keeps_positions_and_unifies_forms():
     s = "泖府字〔2024〕35号（ＡＢＣ）“隐患”—２０２４【附件】"
-    f = S.fold(s)
+    f = fold(s)
     assert len(f) == len(s)
     assert f == '泖府字(2024)35号(abc)"隐患"-2024(附件)'
-    assert S.fold("泖府字[2024]35号") == S.fold("泖府字〔2024〕35号")
+    assert fold("泖府字[2024]35号") == fold("泖府字〔2024〕35号")
 
 
 @pytest.mark.parametrize("query, terms", [
@@ -56,31 +62,31 @@ def test_fold_keeps_positions_and_unifies_forms():
     ("\u200b隐\u200b患", ["隐患"]),
 ])
 def test_query_terms(query, terms):
-    assert S.query_terms(query) == terms
+    assert query_terms(query) == terms
 
 
 def test_query_terms_unmerged():
-    assert S.query_terms("2024 年底前", merge=False) == ["2024", "年底前"]
+    assert query_terms("2024 年底前", merge=False) == ["2024", "年底前"]
 
 
 def test_grams():
-    assert S.grams("隐患") == ["隐患"]
-    assert S.grams("事故隐患") == ["事故", "故隐", "隐患"]
-    assert S.grams("火") == ["火"]
-    assert S.grams("a") == []
+    assert grams("隐患") == ["隐患"]
+    assert grams("事故隐患") == ["事故", "故隐", "隐患"]
+    assert grams("火") == ["火"]
+    assert grams("a") == []
 
 
 def test_fnv1a():
-    assert S.fnv1a("") == 0x811C9DC5
-    assert S.fnv1a("a") == 0xE40C292C  # the published FNV-1a 32-bit value
+    assert fnv1a("") == 0x811C9DC5
+    assert fnv1a("a") == 0xE40C292C  # the published FNV-1a 32-bit value
 
 
 def test_variants_go_both_ways():
     syn = [["危化品", "危险化学品"], ["电动车", "电动自行车", "电瓶车"]]
-    assert S.variants("危化品", syn) == ["危化品", "危险化学品"]
-    assert S.variants("危险化学品运输", syn) == ["危险化学品运输", "危化品运输"]
-    assert S.variants("电瓶车", syn) == ["电瓶车", "电动车", "电动自行车"]
-    assert S.variants("消防", syn) == ["消防"]
+    assert variants("危化品", syn) == ["危化品", "危险化学品"]
+    assert variants("危险化学品运输", syn) == ["危险化学品运输", "危化品运输"]
+    assert variants("电瓶车", syn) == ["电瓶车", "电动车", "电动自行车"]
+    assert variants("消防", syn) == ["消防"]
 
 
 # --------------------------------------------------------------------------- #
@@ -90,25 +96,25 @@ def test_variants_go_both_ways():
 PLAN = ["测试镇三年行动", "测府字〔2024〕1号", "测试镇安全生产治本攻坚三年行动实施方案", "plans/test/"]
 
 
-def task(n: int, title: str, text: str, **more) -> S.Doc:
+def task(n: int, title: str, text: str, **more) -> Doc:
     rec = {"k": "t", "u": f"plans/test/#t{n}", "a": "（一）开展测试行动", "n": n, "t": title, "x": text, "p": 0, **more}
-    return S.Doc(rec=rec, plan=0)
+    return Doc(rec=rec, plan=0)
 
 
-def page(kind: str, url: str, title: str, **more) -> S.Doc:
-    return S.Doc(rec={"k": kind, "u": url, "t": title, **more})
+def page(kind: str, url: str, title: str, **more) -> Doc:
+    return Doc(rec={"k": kind, "u": url, "t": title, **more})
 
 
-def build(tmp_path, docs: list[S.Doc], synonyms=(), bundle=True) -> S.Engine:
-    docs = sorted(docs, key=lambda d: S.KIND_ORDER[d.rec["k"]])
+def build(tmp_path, docs: list[Doc], synonyms=(), bundle=True) -> Engine:
+    docs = sorted(docs, key=lambda d: KIND_ORDER[d.rec["k"]])
     for d in docs:
-        d.fields = S.record_fields(d.rec, PLAN if d.plan is not None else None)
-    files = S.build_files(docs, [PLAN], [list(g) for g in synonyms])
+        d.fields = record_fields(d.rec, PLAN if d.plan is not None else None)
+    files = build_files(docs, [PLAN], [list(g) for g in synonyms])
     for rel, data in files.items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    return S.Engine(tmp_path, bundle=bundle)
+    return Engine(tmp_path, bundle=bundle)
 
 
 def urls(answer) -> list[str]:
@@ -125,7 +131,7 @@ def small(tmp_path):
         task(5, "其他工作", "区应急管理局牵头，镇应急办配合，急局字样。"),
         page("d", "departments/q/", "上海市普陀区应急管理局", h=["区应急局"]),
         page("g", "topics/hazard/", "隐患排查治理"),
-        S.Doc(rec={"k": "s", "u": "plans/test/#s1", "t": "工作要求", "x": "每季度至少开展一次隐患排查。", "p": 0}, plan=0),
+        Doc(rec={"k": "s", "u": "plans/test/#s1", "t": "工作要求", "x": "每季度至少开展一次隐患排查。", "p": 0}, plan=0),
     ], synonyms=[["危化品", "危险化学品"], ["应急局", "应急管理局"]])
 
 
@@ -182,7 +188,7 @@ def test_one_character(small):
 
 
 def test_bundle_and_shards_agree(small, tmp_path):
-    sharded = S.Engine(tmp_path, bundle=False)
+    sharded = Engine(tmp_path, bundle=False)
     assert small.bundle and not sharded.bundle
     for q in ["隐患", "区应急局", "危化品", "2024 年底前", "测试", "火", "不存在的词"]:
         assert urls(small.search(q)) == urls(sharded.search(q)), q
@@ -190,10 +196,10 @@ def test_bundle_and_shards_agree(small, tmp_path):
 
 def test_postings_round_trip(tmp_path):
     engine = build(tmp_path, [task(i, f"任务{i}", "隐患" if i % 3 == 0 else "其他") for i in range(1, 40)])
-    shard = json.loads((tmp_path / "search" / "g" / f"{S.fnv1a('隐患') & (engine.m['shards'] - 1)}.json").read_text())
-    ids, fields = S.decode(shard["隐患"])
+    shard = json.loads((tmp_path / "search" / "g" / f"{fnv1a('隐患') & (engine.m['shards'] - 1)}.json").read_text())
+    ids, fields = decode(shard["隐患"])
     assert ids == [i - 1 for i in range(1, 40) if i % 3 == 0]
-    assert set(fields) == {S.TEXT}
+    assert set(fields) == {TEXT}
 
 
 def test_top_k_is_exact_against_brute_force(tmp_path):
@@ -213,7 +219,7 @@ def test_top_k_is_exact_against_brute_force(tmp_path):
         records += [(r, chunk["p"].get(str(r.get("p")))) for r in chunk["d"]]
     for _ in range(60):
         q = " ".join("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 2)))
-        per_term = [S.variants(t, engine.m["synonyms"]) for t in S.query_terms(q)]
+        per_term = [variants(t, engine.m["synonyms"]) for t in query_terms(q)]
         scored = [(engine.verify(r, p, per_term), i) for i, (r, p) in enumerate(records)]
         expected = [i for s, i in sorted(((s, i) for s, i in scored if s is not None), key=lambda x: (-x[0], x[1]))]
         for limit in (5, 20):
@@ -228,66 +234,66 @@ def test_top_k_is_exact_against_brute_force(tmp_path):
 
 @pytest.fixture(scope="module")
 def real_site():
-    return S.load_site()
+    return load_site()
 
 
 def test_every_task_is_a_document(real_site):
-    docs, plans = S.documents(real_site)
+    docs, plans = documents(real_site)
     task_urls = [d.rec["u"] for d in docs if d.rec["k"] == "t"]
     assert task_urls == [t.url for p in real_site.plans for t in p.tasks]
     by_url = {d.rec["u"]: d for d in docs}
     for t in real_site.tasks.values():
         rec = by_url[t.url].rec
-        assert rec["t"] == S.clean(t.data.title) and rec["n"] == t.data.number
+        assert rec["t"] == clean(t.data.title) and rec["n"] == t.data.number
         assert plans[rec["p"]][0] == t.plan.data.short_title
-        assert rec["a"] == S.clean(f"{t.action.data.number}{t.action.data.title}")
+        assert rec["a"] == clean(f"{t.action.data.number}{t.action.data.title}")
         names = set(rec.get("m", []))
         for dep in t.lead + t.support:
-            assert {S.clean(n) for n in [dep.data.name, *dep.data.short, *dep.data.aliases]} <= names
+            assert {clean(n) for n in [dep.data.name, *dep.data.short, *dep.data.aliases]} <= names
     kinds = {d.rec["k"] for d in docs}
     assert kinds == {"t", "s", "p", "d", "g"}
     assert len([d for d in docs if d.rec["k"] == "d"]) == len(real_site.departments)
 
 
 def test_no_zero_width_characters_anywhere(real_site):
-    files = S.index_files(real_site)
+    files = index_files(real_site)
     zw = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
     for rel, data in files.items():
         assert not zw.search(data.decode("utf-8")), rel
 
 
 def test_index_files_and_manifest(real_site, tmp_path):
-    files = S.index_files(real_site)
-    index = json.loads(files[S.INDEX_FILE])
+    files = index_files(real_site)
+    index = json.loads(files[INDEX_FILE])
     assert index["docs"] == [] and set(index["config"]) >= {"lang", "separator", "pipeline", "fields"}
     m = index["config"]["cjk"]
-    assert m["format"] == S.FORMAT and m["docs"] > len(real_site.tasks)
+    assert m["format"] == FORMAT and m["docs"] > len(real_site.tasks)
     assert m["shards"] & (m["shards"] - 1) == 0  # a power of two
-    assert len(files[S.INDEX_FILE]) < 8 * 1024, "fetched on every page: keep it small"
+    assert len(files[INDEX_FILE]) < 8 * 1024, "fetched on every page: keep it small"
     assert m["bundle"] == "all.json"  # the real site is small
-    assert S.write_search_index(real_site, tmp_path) == len(files)
-    assert S.write_search_index(real_site, tmp_path) == 0  # unchanged: nothing written
+    assert write_search_index(real_site, tmp_path) == len(files)
+    assert write_search_index(real_site, tmp_path) == 0  # unchanged: nothing written
 
 
 def test_download_before_the_first_result_real(built_site):
-    for q in S.DEFAULT_QUERIES:
-        assert S.search_download_bytes(built_site, q) < 300 * 1024, q
-    assert S.search_download_bytes(built_site) == max(S.search_download_bytes(built_site, q) for q in S.DEFAULT_QUERIES)
+    for q in DEFAULT_QUERIES:
+        assert search_download_bytes(built_site, q) < 300 * 1024, q
+    assert search_download_bytes(built_site) == max(search_download_bytes(built_site, q) for q in DEFAULT_QUERIES)
 
 
 def test_download_before_the_first_result_at_30000_tasks(real_site, tmp_path):
     """30,000 tasks (the real ones replicated): the data a reader downloads
     before the first result stays under 2 MB gzipped, for every query."""
-    docs, plans = S.scaled_documents(real_site, 30_000)
+    docs, plans = scaled_documents(real_site, 30_000)
     assert sum(1 for d in docs if d.rec["k"] == "t") >= 30_000
-    for rel, data in S.build_files(docs, plans, S.folded_synonyms(real_site)).items():
+    for rel, data in build_files(docs, plans, folded_synonyms(real_site)).items():
         path = tmp_path / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    (tmp_path / S.WORKER_FILE).parent.mkdir(parents=True)
-    (tmp_path / S.WORKER_FILE).write_bytes((S.Path(S.__file__).parent.parent / "docs" / S.WORKER_FILE).read_bytes())
-    worst = max(S.search_download_bytes(tmp_path, q) for q in S.DEFAULT_QUERIES + ["重大事故隐患 排查", "每季度"])
+    (tmp_path / WORKER_FILE).parent.mkdir(parents=True)
+    (tmp_path / WORKER_FILE).write_bytes((ROOT / "docs" / WORKER_FILE).read_bytes())
+    worst = max(search_download_bytes(tmp_path, q) for q in DEFAULT_QUERIES + ["重大事故隐患 排查", "每季度"])
     assert worst < 2 * 1024 * 1024
-    engine = S.Engine(tmp_path)
+    engine = Engine(tmp_path)
     assert engine.bundle is None
     assert urls(engine.search("瓶退管进"))[0].endswith("#mg-gas-campaign")

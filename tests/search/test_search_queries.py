@@ -1,6 +1,6 @@
 """What a cadre types, and what search must answer: the query list shared by
 the Chromium test (test_search_browser.py) and `make search-report`, checked
-here against the Python engine (scripts/search.py: Engine, the worker's
+here against the Python engine (scripts/measure/engine.py: Engine, the worker's
 algorithm) over the real build.
 
 Each query: the words typed; `expect`, addresses of documents that must be
@@ -104,7 +104,7 @@ _WS_DIGIT = re.compile(r"(?<=\d)\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+(?
 
 def normalised(text: str) -> str:
     """Text as search compares it: folded, whitespace between digits and CJK gone."""
-    from scripts.search import fold
+    from scripts.search.text import fold
 
     return fold(_WS_DIGIT.sub("", text))
 
@@ -130,14 +130,14 @@ def test_at_least_forty_queries_of_every_kind():
 
 @pytest.fixture(scope="module")
 def engine(built_site):
-    from scripts.search import Engine
+    from scripts.measure.engine import Engine
 
     return Engine(built_site)
 
 
 @pytest.mark.parametrize("q", QUERIES, ids=[q.text for q in QUERIES])
 def test_query_with_the_python_engine(engine, q):
-    from scripts.search import record_fields
+    from scripts.search.documents import record_fields
 
     answer = engine.search(q.text)
     urls = [h.rec["u"] for h in answer.hits]

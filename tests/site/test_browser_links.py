@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import serve_dir
+from conftest import serve_dir
 
 SUB = "sub/path/"
 

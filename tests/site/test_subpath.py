@@ -25,7 +25,7 @@ PREFIX = "/plans/"
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
-FIXTURE = Path(__file__).parent / "fixtures" / "data"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 
 
 class SubPathHandler(http.server.SimpleHTTPRequestHandler):

@@ -36,35 +36,29 @@ files of the private docs folder are hard-linked into the site, not copied.
 
 Progress: one line per stage, with its time, and while a stage runs a line
 every PROGRESS_EVERY seconds (for mkdocs, with the pages written so far).
+
+Here: build() and the mkdocs processes it starts; generation.py (the
+generating child, and `generate()` for `make serve`); mkdocs_child.py (the
+mkdocs process and its plugins); progress.py (progress lines, cores).
 """
 
 from __future__ import annotations
 
-import functools
-import gc
-import html
-import multiprocessing
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .load import DATA, ROOT
+from ...paths import DATA, ROOT
+from .generation import Generation
+from .progress import Ticker, cores, say
 
-CONFIG = ROOT / "mkdocs.yml"
 MIN_PAGES_TO_SHARE = 200  # fewer pages: one mkdocs process (see mkdocs_jobs)
-PAGE_WEIGHT = 7_000  # a page's fixed cost in mkdocs, in bytes of Markdown of equal cost
-PROGRESS_EVERY = 10.0  # seconds between progress lines while mkdocs runs
-
-
-def say(msg: str) -> None:
-    print(f"build: {msg}", file=sys.stderr, flush=True)
 
 
 def source_date_epoch() -> str:
@@ -113,125 +107,11 @@ def outside_references(site: Path, allowed_hosts: set[str] = frozenset()) -> lis
     return found
 
 
-def generate_into(docs: Path, extras: Path, data_dir: Path = DATA, pages_done=lambda: None) -> bool:
-    """check -> enrich -> render the pages into `docs`, call `pages_done()`
-    (the build starts mkdocs then), then write the downloads, redirect pages
-    and search data into `extras`. On problems, print them and return
-    False."""
-    from .enrich import enrich
-    from .render import render_extras, render_site
-    from .validate import check
-
-    t0 = time.monotonic()
-    # The corpus is millions of small long-lived objects: the cyclic garbage
-    # collector would walk them all again and again while they are created
-    # (a third of the check at 30,000 tasks). Load without it, then freeze
-    # what was loaded (and later the views) out of its sight.
-    gc.disable()
-    try:
-        corpus, problems = check(data_dir)
-        corpus.release_sources()
-    finally:
-        gc.enable()
-    gc.freeze()
-    if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
-        say(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the data")
-        return False
-    n_tasks = sum(len(a.tasks) for p in corpus.plans for a in p.model.actions)
-    t1 = time.monotonic()
-    say(f"checked {len(corpus.plans)} plans, {n_tasks} tasks ({t1 - t0:.1f} s)")
-    site = enrich(corpus)
-    gc.freeze()
-    t2 = time.monotonic()
-    say(f"enriched ({t2 - t1:.1f} s)")
-    n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores())
-    t3 = time.monotonic()
-    say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s)")
-    pages_done()
-    n = render_extras(site, extras)
-    say(f"rendered {n} downloads, redirect pages and search files ({time.monotonic() - t3:.1f} s)")
-    return True
-
-
 def _count_pages(folder: Path) -> int:
     n = 0
     for _, _, files in os.walk(folder):
         n += sum(1 for f in files if f.endswith(".html"))
     return n
-
-
-class Ticker:
-    """While a long stage runs, a progress line every PROGRESS_EVERY seconds."""
-
-    def __init__(self, stage: str, detail=lambda: ""):
-        self.stage, self.detail = stage, detail
-        self.started = time.monotonic()
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self.done.wait(PROGRESS_EVERY):
-            extra = self.detail()
-            say(f"{self.stage} … {time.monotonic() - self.started:.0f} s{', ' + extra if extra else ''}")
-
-    def __enter__(self) -> "Ticker":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.done.set()
-        self.thread.join()
-
-
-class Generation:
-    """generate_into() in a child process (forked, so it sees this process's
-    state), so that the memory the corpus and the pages take is given back
-    before mkdocs has grown: the build's peak is not the sum of both.
-
-    The child writes the pages into `docs`, tells this process
-    (pages_ready() returns True: mkdocs can start), then writes the
-    downloads, redirect pages and search data into `extras` while mkdocs
-    runs on the other core; finish() waits for it."""
-
-    def __init__(self, docs: Path, extras: Path, data_dir: Path = DATA):
-        ctx = multiprocessing.get_context("fork")
-        self.receive, send = ctx.Pipe(duplex=False)
-        self.child = ctx.Process(target=_generate_child, args=(docs, extras, data_dir, send), name="generate")
-        self.child.start()
-        send.close()
-
-    def pages_ready(self) -> bool:
-        try:
-            return self.receive.recv() == "pages"
-        except EOFError:  # the child ended without sending: it failed
-            return False
-
-    def finish(self) -> bool:
-        self.child.join()
-        return self.child.exitcode == 0
-
-    def stop(self) -> None:
-        if self.child.is_alive():
-            self.child.terminate()
-        self.child.join()
-
-
-def _generate_child(docs: Path, extras: Path, data_dir: Path, conn) -> None:
-    def run() -> bool:
-        return generate_into(docs, extras, data_dir, lambda: conn.send("pages"))
-
-    profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
-    if not profile:
-        ok = run()
-    else:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        ok = profiler.runcall(run)
-        profiler.dump_stats(profile)
-    sys.exit(0 if ok else 1)
 
 
 def merge_into(src: Path, dest: Path) -> None:
@@ -244,15 +124,6 @@ def merge_into(src: Path, dest: Path) -> None:
             merge_into(Path(entry.path), target)
         else:
             os.replace(entry.path, target)
-
-
-def cores() -> int:
-    """The processes a build stage may use: BUILD_JOBS when set, else one
-    per core this process may run on (at most 4)."""
-    if os.environ.get("BUILD_JOBS", "").strip().isdigit():
-        return max(1, int(os.environ["BUILD_JOBS"]))
-    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(n, 4))
 
 
 def mkdocs_jobs(pages: int) -> int:
@@ -278,7 +149,8 @@ def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1) 
         return f"{n}{of} pages written" if n else "reading and converting pages"
 
     procs = [
-        subprocess.Popen([sys.executable, "-m", "scripts.build", str(o), str(docs), f"{k}/{jobs}"], cwd=ROOT)
+        subprocess.Popen(
+            [sys.executable, "-m", "scripts.pipeline.build.mkdocs_child", str(o), str(docs), f"{k}/{jobs}"], cwd=ROOT)
         for k, o in enumerate(outs)
     ]
     try:
@@ -296,230 +168,6 @@ def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1) 
                 p.wait()
         for o in outs[1:]:
             shutil.rmtree(o, ignore_errors=True)
-
-
-def _lean_plugin():
-    """An mkdocs plugin for memory: mkdocs keeps every page's Markdown
-    source and HTML body from the moment it is converted until the whole
-    build ends (about 1 GB at 30,000 tasks). The source is not needed once
-    converted (the title stays: from the front matter or the first heading);
-    the body waits, compressed, until its page is written, and is let go
-    then. The built files are the same."""
-    import zlib
-
-    from mkdocs.plugins import BasePlugin
-
-    class Lean(BasePlugin):
-        def __init__(self):
-            self.bodies: dict[str, bytes] = {}
-
-        def on_page_content(self, html, page, config, files):
-            page.markdown = ""  # not None: mkdocs reads None as "not read yet"
-            self.bodies[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
-            return ""
-
-        def on_page_context(self, context, page, config, nav):
-            page.content = zlib.decompress(self.bodies.pop(page.file.src_uri)).decode("utf-8")
-            return context
-
-        def on_post_page(self, output, page, config):
-            page.content = None
-            return output
-
-    return Lean()
-
-
-_TAG = re.compile(r"<!--.*?-->|<[a-zA-Z][^\s/>]*(?:\s[^>]*)?>", re.S)
-_ID_ATTR = re.compile(r"""\s(id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
-
-
-def _anchor_ids(text: str) -> set[str]:
-    """The ids (and <a name=…>) in the raw HTML of a page's Markdown, as
-    mkdocs' HTMLParser-based collector finds them (comments skipped, values
-    unescaped), with two regular expressions."""
-    ids = set()
-    for m in _TAG.finditer(text):
-        tag = m.group(0)
-        if tag.startswith("<!--"):
-            continue
-        is_a = tag[1] in "aA" and not (tag[2].isalnum() or tag[2] in "-_:.")
-        for a in _ID_ATTR.finditer(tag):
-            value = next(g for g in a.groups()[1:] if g is not None)
-            if a.group(1).lower() == "id" or is_a:
-                ids.add(html.unescape(value))
-    return ids
-
-
-def _faster_anchor_collection() -> None:
-    """mkdocs (1.6) collects the anchors of every page for its link check by
-    running Python's HTMLParser over the page's Markdown: a fifth of its
-    time on pages made mostly of HTML, as ours are. Collect them with
-    _anchor_ids() instead (the same ids on every page of the real site and of
-    the benchmark's corpus). Left alone when mkdocs has changed."""
-    from mkdocs.structure import pages
-
-    collector = getattr(pages, "_RawHTMLPreprocessor", None)
-    if collector is None or not hasattr(collector, "run"):
-        return
-
-    def run(self, lines: list[str]) -> list[str]:
-        self.present_anchor_ids = _anchor_ids("\n".join(lines))
-        return lines
-
-    collector.run = run
-
-
-def _link_instead_of_copy(docs: str) -> None:
-    """mkdocs copies every file of the docs folder that is not a page into
-    the site: at 30,000 tasks a hundred thousand downloads and search files,
-    a tenth of its time. Files of our own temporary docs folder (deleted
-    after the build, so no file stays shared) are hard-linked instead when
-    both folders are on one file system; the theme's files are copied."""
-    from mkdocs import utils
-
-    root = os.path.realpath(docs) + os.sep
-    copy = utils.copy_file
-
-    def copy_file(source_path: str, output_path: str) -> None:
-        if os.path.realpath(source_path).startswith(root) and not os.path.isdir(output_path):
-            try:
-                os.makedirs(os.path.dirname(output_path), exist_ok=True)
-                if os.path.lexists(output_path):
-                    os.unlink(output_path)
-                os.link(source_path, output_path)
-                return
-            except OSError:
-                pass
-        copy(source_path, output_path)
-
-    utils.copy_file = copy_file
-
-
-def _share_plugin(k: int, n: int):
-    """An mkdocs plugin that makes this process build share `k` of `n`
-    (every share sees every file, so links, the navigation and sitemap.xml
-    are the same in all of them).
-
-    The hand-written pages of docs/, and pages of the navigation without a
-    title in their front matter, are built by every share (they are few and
-    small; their titles and anchors are then known everywhere; the generated
-    pages all have one). Every other page belongs to one share,
-    dealt by size (largest first, to the share with the least work so far),
-    alike in every share; the others read its front matter only (its title)
-    and do not write it. Links in a share's pages are checked in that share;
-    an anchor on a page of another share is looked up among the ids in the
-    page's raw HTML and its {#id} attributes (the generated pages name every
-    anchor so). The built files are the same as one mkdocs process's."""
-    from jinja2 import ChoiceLoader, DictLoader
-    from mkdocs.plugins import BasePlugin
-
-    from .render import HAND_WRITTEN
-
-    skip = "build-share-skip.html"  # an empty template, for pages of other shares
-
-    class Share(BasePlugin):
-        def __init__(self):
-            self.others: set[str] = set()  # the pages of other shares
-
-        def on_nav(self, nav, config, files):
-            everywhere = {p.file.src_uri for p in nav.pages if not _front_matter_title(p.file.abs_src_path)}
-            dealt = []
-            for f in files.documentation_pages():
-                if f.src_uri not in everywhere and not (HAND_WRITTEN / f.src_uri).is_file():
-                    dealt.append((-(os.path.getsize(f.abs_src_path) + PAGE_WEIGHT), f.src_uri))
-            load = [0] * n
-            for size, uri in sorted(dealt):
-                share = load.index(min(load))
-                load[share] -= size
-                if share != k:
-                    self.others.add(uri)
-            return nav
-
-        def on_page_markdown(self, markdown, page, config, files):
-            if page.file.src_uri not in self.others:
-                return markdown
-            page.meta["template"] = skip
-            page.render = functools.partial(_not_here, page)  # no Markdown instance made
-            return ""
-
-        def on_env(self, env, config, files):
-            # The pages are read; before links are checked, give the pages of
-            # other shares that this share's pages link into with an anchor
-            # the ids they hold.
-            targets = {
-                target
-                for f in files.documentation_pages()
-                if f.src_uri not in self.others and f.page is not None
-                for target in f.page.links_to_anchors or {}
-            }
-            for target in targets:
-                if target.src_uri in self.others and target.page is not None:
-                    text = Path(target.abs_src_path).read_text(encoding="utf-8-sig")
-                    target.page.present_anchor_ids = _anchor_ids(text) | set(_ATTR_ID.findall(text))
-            env.loader = ChoiceLoader([DictLoader({skip: ""}), env.loader])
-            return env
-
-        def on_post_page(self, output, page, config):
-            return "" if page.file.src_uri in self.others else output
-
-    return Share()
-
-
-def _front_matter_title(path: str) -> bool:
-    """Whether the Markdown file starts with YAML front matter naming its
-    title (then its title is known without converting it)."""
-    with open(path, encoding="utf-8-sig") as f:
-        if f.readline().rstrip() != "---":
-            return False
-        for line in f:
-            if line.rstrip() in ("---", "..."):
-                return False
-            if line.startswith("title:"):
-                return True
-    return False
-
-
-def _not_here(page, config, files) -> None:
-    """Page.render() of a page another share builds: nothing to convert."""
-    page.content = ""
-
-
-_ATTR_ID = re.compile(r"\{[^}\n]*#([^\s}]+)[^}\n]*\}")  # {#id} attribute lists
-
-
-def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1)) -> int:
-    """In the child process: what `mkdocs build --strict --quiet -f mkdocs.yml
-    -d out` does, with docs_dir overridden, for share k of n."""
-    import logging
-
-    from mkdocs import config, exceptions
-    from mkdocs.__main__ import State, _enable_warnings
-    from mkdocs.commands import build as mk
-
-    state = State(level=logging.WARNING)  # --quiet: warnings and errors only
-    _enable_warnings()
-    _faster_anchor_collection()
-    _link_instead_of_copy(docs)
-    overrides = {"site_dir": out, "docs_dir": docs, "strict": True}
-    if os.environ.get("SITE_URL"):
-        overrides["site_url"] = os.environ["SITE_URL"]
-    try:
-        cfg = config.load_config(config_file=str(CONFIG), **overrides)
-        if share[1] > 1:
-            cfg.plugins["build-share"] = _share_plugin(*share)
-        cfg.plugins["build-lean"] = _lean_plugin()
-        cfg.plugins.on_startup(command="build", dirty=False)
-        started = time.monotonic()
-        try:
-            mk.build(cfg, dirty=False)
-        finally:
-            cfg.plugins.on_shutdown()
-        if share[1] > 1:
-            say(f"mkdocs share {share[0] + 1}/{share[1]} done ({time.monotonic() - started:.1f} s)")
-    except exceptions.MkDocsException as e:  # Abort (strict warnings), config and build errors
-        state.logger.error(e.format_message())
-        return 1
-    return 0
 
 
 def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
@@ -578,8 +226,3 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         shutil.rmtree(docs, ignore_errors=True)
     say(f"site written to {target} in {time.monotonic() - started:.1f} s")
     return 0
-
-
-if __name__ == "__main__":  # a mkdocs child process of mkdocs_build(): out docs k/n
-    k, n = (int(x) for x in sys.argv[3].split("/"))
-    sys.exit(_run_mkdocs_here(sys.argv[1], sys.argv[2], (k, n)))

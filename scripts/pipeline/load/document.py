@@ -1,5 +1,6 @@
-"""Stage 1, load: read YAML files into plain Python data and keep where every
-value sits (line and column), so that later stages can report `file:line:col`.
+"""Stage 1, load: read one YAML file into plain Python data and keep where
+every value sits (line and column), so that later stages can report
+`file:line:col`. `Problem` is that report.
 
 Nothing here raises on bad input: problems come back as `Problem`s.
 """
@@ -19,8 +20,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.resolver import VersionedResolver
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+from ...paths import ROOT
 
 Path_ = tuple  # a path into the document: ("actions", 0, "tasks", 3, "id")
 

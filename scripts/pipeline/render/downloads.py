@@ -2,7 +2,7 @@
 XLSX, and its deadlines as an iCalendar file (RFC 5545).
 
 Only formatting happens here; what goes in a list (tasks, dates, units, the
-recurrence rules) is computed in enrich.py. Every file is byte-for-byte
+recurrence rules) is computed in the enrich stage. Every file is byte-for-byte
 reproducible from the data and NOW (no build clock inside), so a rebuild
 rewrites only the files whose content changed.
 
@@ -21,7 +21,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .enrich import DepartmentView, PlanView, Site, TaskView
+from ..enrich.site import Site
+from ..enrich.views import DepartmentView, PlanView, TaskView
 
 BASE_COLUMNS = ["序号", "任务", "时间节点", "责任单位", "配合单位"]
 PLAN_COLUMNS = BASE_COLUMNS + ["周期性要求", "计划", "行动", "任务原文", "站内地址"]
@@ -372,7 +373,7 @@ _RRULE_ORDER = ("freq", "until", "count", "interval", "byday", "bymonthday", "by
 
 
 def _rrule(parts: dict) -> str:
-    """RRULE value from its parts (enrich.RecurrenceView.rrule), in the
+    """RRULE value from its parts (RecurrenceView.rrule, enrich/views.py), in the
     order RFC 5545 examples use."""
     def value(v) -> str:
         return f"{v:%Y%m%d}" if isinstance(v, dt.date) else str(v).upper()

@@ -1,0 +1,142 @@
+"""From what was read to the plan's structure: actions and tasks as plan
+data (text, title, units, deadlines, recurring duties), goals split from a
+paragraph, and ids that are short hashes of titles, unique in the data."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from .phrases import DEADLINE_RE, find_deadlines, find_recurrences
+from .read import Task
+from .text import clean, join_paragraphs, split_top, squash, title_of, trailing_paren
+from .units import Registry, looks_like_units, parse_units
+
+
+def hash_id(prefix: str, kind: str, text: str, salt: str, used: set[str]) -> str:
+    digest = hashlib.sha1(f"{salt}\n{kind}\n{squash(text)}".encode()).hexdigest()
+    tag = {"task": "", "action": "a-", "section": "s-", "goal": "goal-", "part": "p-",
+           "body": "b-", "annex": "annex-"}[kind]
+    n = 6
+    while True:
+        ident = f"{prefix}-{tag}{digest[:n]}"
+        if ident not in used:
+            used.add(ident)
+            return ident
+        n += 1
+
+
+def existing_ids(data_dir: Path, skip: Path | None) -> set[str]:
+    """Ids used anywhere in the data (plans and registries), to stay unique."""
+    used: set[str] = set()
+    y = YAML(typ="safe")
+
+    def walk(node):
+        if isinstance(node, dict):
+            v = node.get("id")
+            if isinstance(v, str):
+                used.add(v)
+            for x in node.values():
+                walk(x)
+        elif isinstance(node, list):
+            for x in node:
+                walk(x)
+
+    for path in list((data_dir / "plans").glob("*.yaml")) + list((data_dir / "departments").glob("*.yaml")):
+        if skip is not None and path.resolve() == skip.resolve():
+            continue
+        try:
+            walk(y.load(path.read_text(encoding="utf-8")))
+        except Exception:  # a broken file is `make check`'s business
+            continue
+    return used
+
+
+def close_if_units(task: Task, reg: Registry) -> None:
+    tp = trailing_paren(task.joined())
+    if tp and looks_like_units(tp[1], reg):
+        task.closed = True
+
+
+def goal_pieces(text: str) -> list[str]:
+    """One goal per sentence (。；), also split before a clause that starts with a deadline."""
+    out = []
+    for sentence in split_top(text.replace("\n", ""), "。；"):
+        chunk = ""
+        for clause in split_top(sentence, "，"):
+            if chunk and DEADLINE_RE.match(clause):
+                out.append(chunk)
+                chunk = ""
+            chunk += clause
+        if chunk:
+            out.append(chunk)
+    return [p.strip().rstrip("，。；").strip() for p in out if p.strip().rstrip("，。；").strip()]
+
+
+@dataclass
+class Ctx:
+    """What building actions and tasks needs: the registry, the period and the ids in use."""
+
+    reg: Registry
+    period: tuple[int, int]
+    prefix: str
+    salt: str
+    used: set[str]
+
+
+def make_action(ctx: Ctx, number: str, title: str, intro_paras: list[str], tasks: list[Task],
+            part: str | None) -> dict:
+    a: dict[str, Any] = {"id": hash_id(ctx.prefix, "action", title, ctx.salt, ctx.used), "number": number,
+                         "title": title}
+    if part:
+        a["part"] = part
+    intro = clean(join_paragraphs(intro_paras))
+    if intro:
+        a["intro"] = intro
+    a["tasks"] = [make_task(ctx, t) for t in tasks]
+    return a
+
+
+def make_task(ctx: Ctx, t: Task) -> dict:
+    reg = ctx.reg
+    full = t.joined()
+    units_text = None
+    tp = trailing_paren(full)
+    if tp and looks_like_units(tp[1], reg):
+        full, units_text = tp[0], clean(tp[1])
+    text = clean(full)
+    title = t.heading.rstrip("。").strip() if t.heading else title_of(text)
+    title = clean(title)
+    out: dict[str, Any] = {"id": hash_id(ctx.prefix, "task", title, ctx.salt, ctx.used), "number": t.number,
+                           "title": title, "text": LiteralScalarString(text) if "\n" in text else text}
+    notes = []
+    if units_text:
+        out["units_text"] = units_text
+        u = parse_units(units_text, reg)
+        if u["lead"]:
+            out["lead"] = u["lead"]
+        if u["support"]:
+            out["support"] = u["support"]
+        if u["by_duty"]:
+            out["by_duty"] = True
+        if u["unknown"]:
+            out["_unknown"] = u["unknown"]
+            notes.append("units not in the registry, to map: " + "、".join(u["unknown"]))
+        if u["skipped"]:
+            notes.append(f"the units parenthesis also says '{'，'.join(u['skipped'])}' — if it assigns units "
+                         "to every task, consider every_task_lead")
+    dls, remarks = find_deadlines(text, ctx.period)
+    if dls:
+        out["deadlines"] = dls
+    recs = find_recurrences(text)
+    if recs:
+        out["recurrence"] = recs
+    notes += remarks
+    if notes:
+        out["note"] = "Importer: " + "; ".join(notes) + "."
+    return out

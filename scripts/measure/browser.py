@@ -1,0 +1,118 @@
+"""Driving the site in Chromium (Debian's, through Playwright): the browser
+and its flags, a static server for a built site on loopback, and the search
+box typed into as a reader does (BROWSER_QUERY_JS). Used by the browser
+tests and `make search-report`; never by the build.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+def serve_dir(directory: Path, handler_class=_Quiet, port: int = 0):
+    """A static server for `directory` on loopback, in a daemon thread."""
+    handler = functools.partial(handler_class, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# Types a query into the real search box and waits until the theme has drawn
+# the results (the first ten, as it draws them); `all` scrolls until every
+# listed result is drawn. Returns the time from the key to the drawn list,
+# what the worker reported, and the drawn results.
+BROWSER_QUERY_JS = r"""
+async ([q, all]) => {
+  const input = document.querySelector("input.md-search__input");
+  const list = document.querySelector(".md-search-result__list");
+  const wrap = document.querySelector(".md-search__scrollwrap");
+  // Resolves when the answer to `value` is drawn: every report of the worker
+  // for it (search-ui.js passes them on; the first results, then the rest)
+  // has come, the last one says it is done, and the theme has drawn the list
+  // once per report. `ms`: when the first results were drawn.
+  const ask = (value) => new Promise((resolve, reject) => {
+    let info = null, reports = 0, lists = 0, first = null;
+    const seen = new WeakSet([...list.children]);
+    const t0 = performance.now();
+    const check = () => {
+      if (!info || !info.done) return;
+      if (info.shown > 0 ? lists < reports : list.children.length > 0) return;
+      stop();
+      resolve({ info, ms: first === null ? performance.now() - t0 : first, last: performance.now() - t0 });
+    };
+    const obs = new MutationObserver(() => {
+      const head = list.firstElementChild;
+      if (head && !seen.has(head)) {  // a list drawn anew
+        lists++;
+        if (first === null) first = performance.now() - t0;
+      }
+      for (const li of list.children) seen.add(li);
+      check();
+    });
+    const onAnswer = (e) => { if (e.detail.query === value) { info = e.detail; reports++; check(); } };
+    const timer = setTimeout(() => { stop(); reject(new Error("no answer for " + value + ": " + JSON.stringify(info))); }, 20000);
+    const stop = () => { clearTimeout(timer); obs.disconnect(); window.removeEventListener("site-search:answer", onAnswer); };
+    obs.observe(list, { childList: true });
+    window.addEventListener("site-search:answer", onAnswer);
+    input.value = value;
+    input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+  });
+  input.focus();
+  if (input.value !== "") await ask("");
+  const r = await ask(q);
+  if (all) {
+    const pause = () => new Promise((res) => setTimeout(res, 50));
+    for (let i = 0; i < 200 && list.children.length < r.info.shown; i++) {
+      wrap.scrollTop = 0;  // the theme draws four more each time the list's end comes into view
+      await pause();
+      wrap.scrollTop = wrap.scrollHeight;
+      await pause();
+    }
+    wrap.scrollTop = 0;
+  }
+  const items = [...list.children].map((li) => ({
+    text: li.innerText,
+    hrefs: [...li.querySelectorAll("a[href]")].map((a) => a.href),
+  }));
+  return { ms: r.ms, last: r.last, worker: r.info, meta: document.querySelector(".md-search-result__meta").textContent, items };
+}
+"""
+
+
+def open_search(page, url: str) -> None:
+    """Load a page and wait until the search worker is ready (it has answered
+    the theme's first, empty query)."""
+    page.goto(url, wait_until="load")
+    page.locator("input.md-search__input").click()
+    page.wait_for_function("window.__siteSearchLast !== undefined", timeout=20_000)
+
+
+def browser_query(page, query: str, all_items: bool = False) -> dict[str, Any]:
+    """Type `query` into the search box of the open page (BROWSER_QUERY_JS).
+    Each item gets `urls`: its links, relative to the site root."""
+    base = page.evaluate("new URL(document.querySelector('#__config') ? JSON.parse(document.querySelector('#__config').textContent).base : '.', location.href).href")
+    out = page.evaluate(BROWSER_QUERY_JS, [query, all_items])
+    for item in out["items"]:
+        item["urls"] = [h[len(base):] if h.startswith(base) else h for h in item["hrefs"]]
+        item["url"] = item["urls"][-1] if item["urls"] else ""
+    return out

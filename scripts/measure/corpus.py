@@ -1,0 +1,158 @@
+"""The benchmark's synthetic corpus: a data folder the size of a province.
+
+A province is thousands of towns and districts with plans like
+the five real ones, so a corpus of about M tasks is made of replicas of the
+real data/ (replica 0 is the real data itself). Every replica has
+
+- the same shape: every plan, action, task, goal, section, annex row,
+  deadline, recurring duty, department and organisation body of the real
+  corpus, with the same references between them;
+- unique ids: every id (plans, plan parts, departments, jurisdictions) is
+  prefixed with `r<replica>-`, references likewise;
+- the same text statistics: the text of a replica is the real text with its
+  Chinese characters permuted by a bijection of its own (a different one per
+  replica), applied alike to the plans, their sources and the department
+  registries. Lengths, character frequencies and n-gram statistics stay those
+  of the real plans, every text is still in its source (the verbatim check
+  passes), names stay unambiguous, and the links between similar tasks stay
+  as dense as in the real corpus (inside a replica). The characters the
+  date parser and the validator read (年, 月, 底, 季, 每 …) are never
+  permuted, so every date and period still reads the same.
+
+The shared registries (categories, topics, national framework, synonyms)
+are copied as they are.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..model.models import SCHEMA_COMMENT
+from ..paths import DATA, ROOT
+from ..pipeline.load.document import load_yaml
+
+# Keys whose values are ids or references to ids: prefixed, never permuted.
+ID_KEYS = {"id", "part", "restates", "lead", "support", "every_task_lead", "department", "previous_ids"}
+# Keys whose values hold Chinese characters but are literals of the format.
+# (Shared ids, dates and field names are ASCII, which the permutation leaves alone.)
+KEEP_KEYS = {"level"}
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+class Real:
+    """The real corpus as plain data, and what a replica needs from it."""
+
+    def __init__(self, data: Path = DATA):
+        self.data = data
+        self.plans: list[dict] = []
+        self.registries: list[dict] = []
+        self.sources: dict[str, str] = {}
+        for path in sorted((data / "plans").glob("*.yaml")):
+            if path.name.startswith("_"):
+                continue
+            doc, problems = load_yaml(path)
+            if problems:
+                raise SystemExit(f"bench: the real data has problems, run `make check`: {problems[0]}")
+            self.plans.append(doc.data)
+            self.sources[doc.data["source"]] = (data / "sources" / doc.data["source"]).read_text(encoding="utf-8")
+        for path in sorted((data / "departments").glob("*.yaml")):
+            doc, problems = load_yaml(path)
+            if problems:
+                raise SystemExit(f"bench: the real data has problems, run `make check`: {problems[0]}")
+            self.registries.append(doc.data)
+        self.tasks = sum(len(a.get("tasks", [])) for p in self.plans for a in p["actions"])
+        self.protected = self._protected()
+        everything = "".join(self.sources.values()) + yaml.safe_dump([self.plans, self.registries], allow_unicode=True)
+        self.alphabet = sorted(set(HAN.findall(everything)) - self.protected)
+
+    def _protected(self) -> set[str]:
+        """Characters never permuted: those the date parser and the validator
+        read (年, 月, 底, 季, 每 …) and those of the jurisdiction levels."""
+        chars: set[str] = set("市区镇街道委办局")
+        scripts = ROOT / "scripts"
+        for path in [scripts / "model" / "dates.py", *sorted((scripts / "pipeline" / "validate").glob("*.py"))]:
+            chars |= set(HAN.findall(path.read_text(encoding="utf-8")))
+        return chars
+
+
+def _translate(table: dict[int, str] | None, prefix: str):
+    def text(s: str) -> str:
+        return s.translate(table) if table else s
+
+    def ident(s: str) -> str:
+        return f"{prefix}{s}" if prefix else s
+
+    def walk(node: Any, key: str = "") -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, key) for v in node]
+        if isinstance(node, str):
+            if key in ID_KEYS:
+                return ident(node)
+            if key in KEEP_KEYS:
+                return node
+            return text(node)
+        return node
+
+    return text, ident, walk
+
+
+def write_replica(real: Real, out: Path, replica: int) -> int:
+    """Write replica number `replica` of the real plans and registries into
+    the data folder `out`; returns its number of tasks."""
+    if replica == 0:
+        table, prefix = None, ""
+    else:
+        rng = random.Random(replica)
+        shuffled = real.alphabet[:]
+        rng.shuffle(shuffled)
+        table = {ord(a): b for a, b in zip(real.alphabet, shuffled)}
+        prefix = f"r{replica:04d}-"
+    text, ident, walk = _translate(table, prefix)
+    for reg in real.registries:
+        new = walk(reg)
+        new["jurisdiction"]["id"] = ident(reg["jurisdiction"]["id"])
+        _dump(out / "departments" / f"{new['jurisdiction']['id']}.yaml", new, comment=False)
+    tasks = 0
+    for plan in real.plans:
+        new = walk(plan)
+        new["jurisdiction"] = ident(plan["jurisdiction"])
+        new["source"] = f"{prefix}{plan['source']}"
+        (out / "sources" / new["source"]).write_text(text(real.sources[plan["source"]]), encoding="utf-8")
+        _dump(out / "plans" / f"{new['id']}.yaml", new)
+        tasks += sum(len(a.get("tasks", [])) for a in new["actions"])
+    return tasks
+
+
+def _dump(path: Path, data: dict, comment: bool = True) -> None:
+    body = yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), allow_unicode=True,
+                     sort_keys=False, width=10**9, default_flow_style=False)
+    path.write_text((SCHEMA_COMMENT + "\n" if comment else "") + body, encoding="utf-8")
+
+
+def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lambda msg: None) -> tuple[int, int]:
+    """A data folder of about `tasks_wanted` tasks; returns (plans, tasks).
+    `say` is given a progress line every five seconds."""
+    real = real or Real()
+    replicas = max(1, round(tasks_wanted / real.tasks))
+    for sub in ("plans", "departments", "sources"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    for name in ("categories.yaml", "topics.yaml", "national.yaml", "synonyms.yaml"):
+        if (real.data / name).exists():
+            shutil.copy2(real.data / name, out / name)
+    tasks = 0
+    last = time.monotonic()
+    for r in range(replicas):
+        tasks += write_replica(real, out, r)
+        if time.monotonic() - last > 5:
+            say(f"  … {r + 1} of {replicas} replicas written")
+            last = time.monotonic()
+    return replicas * len(real.plans), tasks

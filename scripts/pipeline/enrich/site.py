@@ -1,0 +1,133 @@
+"""The Site: everything the templates need, computed once, and the
+site-wide lists (deadlines, the timeline, the comparison with the national
+plan, the same duties across plans).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ...model import models
+from .comparison import LineRow, TargetRow, compare_line
+from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
+from .views import ActionView, CategoryView, DeadlineView, DepartmentView, PlanView, RecurrenceView, TaskView, TopicView, task_order
+
+
+@dataclass(repr=False)
+class Site:
+    """Everything the templates need, computed once."""
+
+    def __repr__(self) -> str:
+        return f"<Site now={self.now} plans={len(self.plans)} tasks={len(self.tasks)}>"
+
+    now: dt.date
+    plans: list[PlanView]
+    departments: dict[str, DepartmentView]
+    categories: dict[str, CategoryView]
+    topics: dict[str, TopicView]
+    tasks: dict[str, TaskView]
+    national: models.NationalFramework | None
+    synonyms: list[list[str]]
+
+    @property
+    def deadlines(self) -> list[DeadlineView]:
+        return sorted((d for p in self.plans for d in p.deadlines), key=deadline_order)
+
+    @property
+    def recurrences(self) -> list[RecurrenceView]:
+        return [r for p in self.plans for r in p.recurrences]
+
+    @property
+    def timeline(self) -> list[YearGroup]:
+        return timeline(self.deadlines, self.now)
+
+    @property
+    def recurrence_calendar(self) -> list[RecurrenceGroup]:
+        return recurrence_calendar(self.recurrences)
+
+    @property
+    def recurrence_month_totals(self) -> list[tuple[int, int]]:
+        """(month, how many recurring duties fall due in it) for months 1–12."""
+        return [(mo, sum(len(g.entries) for g in self.recurrence_calendar if mo in g.months)) for mo in range(1, 13)]
+
+    def timeline_of(self, deadlines: list[DeadlineView]) -> list[YearGroup]:
+        return timeline(deadlines, self.now)
+
+    def upcoming(self, n: int = 10) -> list[DeadlineView]:
+        """The next `n` deadlines not yet past (all of those due on the last
+        date shown, so that a cut never hides a deadline of the same day)."""
+        ahead = [d for d in self.deadlines if d.status != "past"]
+        if len(ahead) <= n:
+            return ahead
+        last = ahead[n - 1].date
+        return [d for d in ahead if d.date <= last]
+
+    @property
+    def open_deadlines(self) -> list[DeadlineView]:
+        return [d for d in self.deadlines if d.status != "past"]
+
+    @property
+    def soon_deadlines(self) -> list[DeadlineView]:
+        return [d for d in self.deadlines if d.status == "soon"]
+
+    @property
+    def jurisdictions(self) -> list[tuple[models.Jurisdiction, list[DepartmentView]]]:
+        out: dict[str, tuple[models.Jurisdiction, list[DepartmentView]]] = {}
+        for d in self.departments.values():
+            out.setdefault(d.jurisdiction.id, (d.jurisdiction, []))[1].append(d)
+        return list(out.values())
+
+    @property
+    def comparison(self) -> list[LineRow]:
+        """The national lines of action, each against every plan."""
+        if not self.national:
+            return []
+        return [compare_line(ln, False, self.plans) for ln in self.national.actions]
+
+    @property
+    def local_comparison(self) -> list[LineRow]:
+        """The lines local plans add, each against every plan."""
+        if not self.national:
+            return []
+        return [compare_line(ln, True, self.plans) for ln in self.national.local_lines]
+
+    @property
+    def target_comparison(self) -> list[TargetRow]:
+        if not self.national:
+            return []
+        rows = []
+        for t in self.national.targets:
+            cells = [(p, [g for g in p.goals if any(x.id == t.id for x in g.targets)]) for p in self.plans]
+            rows.append(TargetRow(t, cells, status_of(t.date, self.now)))
+        return rows
+
+    @property
+    def unmapped_actions(self) -> list[ActionView]:
+        """Actions that restate no line, national or local."""
+        return [a for p in self.plans for a in p.actions if not a.national and not any(t.national for t in a.tasks)]
+
+    @property
+    def shared_duties(self) -> list[list[TaskView]]:
+        """Groups of tasks linked as the same duty (connected through
+        same_duty), largest first."""
+        seen: set[int] = set()
+        groups = []
+        for p in self.plans:
+            for t in p.tasks:
+                if id(t) in seen or not t.same_duty:
+                    continue
+                group, todo = [], [t]
+                while todo:
+                    x = todo.pop()
+                    if id(x) in seen:
+                        continue
+                    seen.add(id(x))
+                    group.append(x)
+                    todo.extend(x.same_duty)
+                groups.append(sorted(group, key=task_order))
+        return sorted(groups, key=lambda g: (-len({t.plan.data.id for t in g}), task_order(g[0])))
+
+    @property
+    def named_departments(self) -> list[DepartmentView]:
+        return [d for d in self.departments.values() if d.is_named]

@@ -1,0 +1,461 @@
+"""The views: one per authored object (plan, action, task, goal, section,
+annex row, department, category, topic) and per deadline and recurring duty.
+Each holds its authored model as `.data` and the fields computed for it (see
+the list at the top of scripts/pipeline/enrich/__init__.py); enrich() makes
+them and links them to each other.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...model import models
+from ...model.urls import DOWNLOAD_FORMATS, RECURRING_URL, TIMELINE_URL, download_url
+from .history import Change
+from .timeline import EVERY_LABELS, EVERY_MONTHS, STATUS_LABELS, YearGroup, deadline_order, timeline
+
+KIND_LABELS = {"task": "任务", "goal": "工作目标", "section": "工作要求", "annex": "任务清单"}
+
+
+class _View:
+    """Views point at each other (a task at its departments, a department at
+    its tasks …): a short repr keeps tracebacks and test reports readable."""
+
+    def __repr__(self) -> str:
+        data = getattr(self, "data", None)
+        ident = getattr(data, "id", None) or getattr(data, "text", None) or getattr(data, "number", "")
+        return f"<{type(self).__name__} {ident}>"
+
+
+class _Owned(_View):
+    """A deadline or recurring duty: what it is, where it links and who owes
+    it come from the task, goal, section or annex row that states it."""
+
+    @property
+    def kind(self) -> str:
+        return self.owner.kind
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.owner.kind]
+
+    @property
+    def url(self) -> str:
+        return self.owner.url
+
+    @property
+    def lead(self) -> list["DepartmentView"]:
+        return getattr(self.owner, "lead", [])
+
+    @property
+    def support(self) -> list["DepartmentView"]:
+        return getattr(self.owner, "support", [])
+
+
+@dataclass(eq=False, repr=False)
+class DeadlineView(_Owned):
+    data: models.Deadline
+    owner: Any  # TaskView, GoalView, SectionView or AnnexRowView
+    plan: "PlanView"
+    status: str = "later"
+    index: int = 1  # 1-based position among the owner's deadlines
+
+    @property
+    def date(self) -> dt.date:
+        return self.data.date
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def year(self) -> int:
+        return self.data.date.year
+
+    @property
+    def quarter(self) -> int:
+        return (self.data.date.month - 1) // 3 + 1
+
+    @property
+    def label(self) -> str:
+        return self.owner.label
+
+    @property
+    def anchor(self) -> str:
+        """Fragment id of this deadline on the timelines (unique site-wide)."""
+        return f"due-{self.owner.anchor}-{self.index}"
+
+    @property
+    def timeline_url(self) -> str:
+        return f"{TIMELINE_URL}#{self.anchor}"
+
+
+@dataclass(eq=False, repr=False)
+class RecurrenceView(_Owned):
+    data: models.Recurrence
+    owner: Any  # TaskView or SectionView
+    plan: "PlanView"
+    index: int = 1
+
+    @property
+    def every_label(self) -> str:
+        return EVERY_LABELS[self.data.every]
+
+    @property
+    def label(self) -> str:
+        r = self.data
+        s = EVERY_LABELS[r.every]
+        if r.day:
+            s += f"{r.day}日前"
+        return s + f"至少{r.min_count}次"
+
+    @property
+    def title(self) -> str:
+        return self.owner.label
+
+    @property
+    def anchor(self) -> str:
+        return f"every-{self.owner.anchor}-{self.index}"
+
+    @property
+    def calendar_url(self) -> str:
+        """Its period's section of the recurring-duty calendar."""
+        return f"{RECURRING_URL}#every-{self.data.every}"
+
+    @property
+    def months(self) -> list[int]:
+        """The months of a year in which the duty falls due (the last month of
+        each period): every month; Mar, Jun, Sep, Dec; Jun, Dec; Dec."""
+        step = EVERY_MONTHS[self.data.every]
+        return list(range(step, 13, step))
+
+    def _due_in(self, year: int, month: int) -> dt.date:
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, min(self.data.day, last) if self.data.day else last)
+
+    @property
+    def first_due(self) -> dt.date:
+        """The first date the duty falls due within the plan's period: the end
+        of the first period (or its `day` in the period's last month) on or
+        after the later of 1 January of the first year and the issue date."""
+        p = self.plan.data
+        start = dt.date(p.period.start, 1, 1)
+        if p.issued and p.issued > start and p.issued.year <= p.period.end:
+            start = p.issued
+        for month in self.months:
+            due = self._due_in(start.year, month)
+            if due >= start:
+                return due
+        return self._due_in(start.year + 1, self.months[0])
+
+    @property
+    def until(self) -> dt.date:
+        return dt.date(self.plan.data.period.end, 12, 31)
+
+    @property
+    def rrule(self) -> dict[str, Any]:
+        """RFC 5545 RRULE parts (for the ICS downloads): due at the end of
+        every period, or on `day` of the period's last month, until the end
+        of the plan's period."""
+        r = self.data
+        rule: dict[str, Any] = {"freq": "monthly" if r.every != "year" else "yearly"}
+        if r.every in ("quarter", "half-year"):
+            rule["interval"] = EVERY_MONTHS[r.every]
+        if r.every == "year":
+            rule["bymonth"] = 12
+        rule["bymonthday"] = r.day if r.day else -1
+        rule["until"] = self.until
+        return rule
+
+
+@dataclass(eq=False, repr=False)
+class TopicView(_View):
+    data: models.Topic
+    url: str
+    tasks: list["TaskView"] = field(default_factory=list)
+
+    @property
+    def groups(self) -> list[tuple["PlanView", list[tuple["ActionView", list["TaskView"]]]]]:
+        return group_tasks(self.tasks)
+
+    @property
+    def plans(self) -> list["PlanView"]:
+        return [p for p, _ in self.groups]
+
+
+@dataclass(eq=False, repr=False)
+class CategoryView(_View):
+    data: models.Category
+    url: str
+    departments: list["DepartmentView"] = field(default_factory=list)
+
+    @property
+    def jurisdictions(self) -> list[tuple[models.Jurisdiction, list["DepartmentView"]]]:
+        out: dict[str, tuple[models.Jurisdiction, list[DepartmentView]]] = {}
+        for d in self.departments:
+            out.setdefault(d.jurisdiction.id, (d.jurisdiction, []))[1].append(d)
+        return list(out.values())
+
+    @property
+    def task_count(self) -> int:
+        return len({id(t) for d in self.departments for t in d.lead_tasks + d.support_tasks})
+
+
+@dataclass(eq=False, repr=False)
+class DepartmentView(_View):
+    data: models.Department
+    jurisdiction: models.Jurisdiction
+    url: str
+    category: CategoryView | None = None
+    lead_tasks: list["TaskView"] = field(default_factory=list)
+    support_tasks: list["TaskView"] = field(default_factory=list)
+    annex_rows: list["AnnexRowView"] = field(default_factory=list)
+    roles: list[tuple["PlanView", models.Body, models.Member]] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        """The name as the plans print it (its first short name), for lists
+        inside one jurisdiction."""
+        return self.data.short[0] if self.data.short else self.data.name
+
+    @property
+    def label(self) -> str:
+        """Jurisdiction and name, for lists across jurisdictions."""
+        return f"{self.jurisdiction.name}·{self.display}"
+
+    @property
+    def lead_groups(self):
+        return group_tasks(self.lead_tasks)
+
+    @property
+    def support_groups(self):
+        return group_tasks(self.support_tasks)
+
+    @property
+    def tasks(self) -> list["TaskView"]:
+        """Every task it leads or supports, in plan order, each once."""
+        seen = {id(t): t for t in self.lead_tasks + self.support_tasks}
+        return sorted(seen.values(), key=task_order)
+
+    def role_in(self, task: "TaskView") -> str:
+        return "牵头" if task in self.lead_tasks else "配合"
+
+    @property
+    def deadlines(self) -> list[DeadlineView]:
+        """Deadlines of the tasks it leads or supports and of the annex rows
+        that name it (unless a restated task carries the same date)."""
+        seen: dict[int, DeadlineView] = {}
+        for t in self.tasks:
+            for d in t.deadlines:
+                seen[id(d)] = d
+        for r in self.annex_rows:
+            if r.due and not r.due_is_duplicate:
+                seen[id(r.due)] = r.due
+        return sorted(seen.values(), key=deadline_order)
+
+    @property
+    def open_deadlines(self) -> list[DeadlineView]:
+        return [d for d in self.deadlines if d.status != "past"]
+
+    @property
+    def recurrences(self) -> list[RecurrenceView]:
+        return [r for t in self.tasks for r in t.recurrence]
+
+    @property
+    def downloads(self) -> dict[str, str]:
+        return {fmt: download_url("departments", self.data.id, fmt) for fmt in DOWNLOAD_FORMATS}
+
+    @property
+    def is_named(self) -> bool:
+        """Named anywhere in a plan (task, annex row or organisation)."""
+        return bool(self.lead_tasks or self.support_tasks or self.annex_rows or self.roles)
+
+
+@dataclass(eq=False, repr=False)
+class TaskView(_View):
+    data: models.Task
+    plan: "PlanView"
+    action: "ActionView"
+    url: str
+    anchor: str
+    lead: list[DepartmentView] = field(default_factory=list)
+    support: list[DepartmentView] = field(default_factory=list)
+    topics: list[TopicView] = field(default_factory=list)
+    national: list[models.Line] = field(default_factory=list)
+    deadlines: list[DeadlineView] = field(default_factory=list)
+    recurrence: list[RecurrenceView] = field(default_factory=list)
+    annex_rows: list["AnnexRowView"] = field(default_factory=list)
+    same_duty: list["TaskView"] = field(default_factory=list)
+    same_duty_why: dict[str, str] = field(default_factory=dict)
+
+    kind = "task"
+
+    @property
+    def label(self) -> str:
+        return f"第{self.data.number}项 {self.data.title}"
+
+    @property
+    def citation(self) -> str:
+        p = self.plan.data
+        parts = [p.title]
+        if p.doc_number:
+            parts.append(p.doc_number)
+        parts.append(f"{self.action.data.number}{self.action.data.title}")
+        parts.append(f"第{self.data.number}项 {self.data.title}")
+        return " · ".join(parts)
+
+
+@dataclass(eq=False, repr=False)
+class ActionView(_View):
+    data: models.Action
+    plan: "PlanView"
+    url: str
+    anchor: str
+    part: models.Part | None = None
+    tasks: list[TaskView] = field(default_factory=list)
+    national: list[models.Line] = field(default_factory=list)
+    order: int = 0  # position in the plan, for sorting
+
+
+@dataclass(eq=False, repr=False)
+class GoalView(_View):
+    data: models.Goal
+    plan: "PlanView"
+    url: str
+    anchor: str
+    deadlines: list[DeadlineView] = field(default_factory=list)
+    targets: list[models.Target] = field(default_factory=list)
+    inferred: bool = False  # targets found by wording, not authored
+
+    kind = "goal"
+
+    @property
+    def label(self) -> str:
+        return f"工作目标：{self.data.text}"
+
+
+@dataclass(eq=False, repr=False)
+class SectionView(_View):
+    data: models.Section
+    plan: "PlanView"
+    url: str
+    anchor: str
+    deadlines: list[DeadlineView] = field(default_factory=list)
+    recurrence: list[RecurrenceView] = field(default_factory=list)
+
+    kind = "section"
+
+    @property
+    def label(self) -> str:
+        s = self.data
+        return f"{s.kind}：{s.number or ''}{s.title or ''}".rstrip("：")
+
+
+@dataclass(eq=False, repr=False)
+class AnnexRowView(_View):
+    data: models.AnnexRow
+    annex: models.Annex
+    plan: "PlanView"
+    url: str
+    lead: list[DepartmentView] = field(default_factory=list)
+    support: list[DepartmentView] = field(default_factory=list)
+    restates: list[TaskView] = field(default_factory=list)
+    restates_other: list[GoalView | SectionView] = field(default_factory=list)
+    due: DeadlineView | None = None
+    due_is_duplicate: bool = False  # a restated task already carries this date
+
+    kind = "annex"
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.annex.id}-{self.data.number}"
+
+    @property
+    def label(self) -> str:
+        what = self.data.item or self.data.task or self.data.category or ""
+        return f"附件第{self.data.number}项 {what}".strip()
+
+
+@dataclass(eq=False, repr=False)
+class PlanView(_View):
+    data: models.Plan
+    url: str
+    jurisdiction: models.Jurisdiction | None
+    actions: list[ActionView] = field(default_factory=list)
+    annex_rows: dict[str, list[AnnexRowView]] = field(default_factory=dict)
+    goals: list[GoalView] = field(default_factory=list)
+    sections: list[SectionView] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def tasks(self) -> list[TaskView]:
+        return [t for a in self.actions for t in a.tasks]
+
+    @property
+    def goal_deadlines(self) -> list[DeadlineView]:
+        return [d for g in self.goals for d in g.deadlines]
+
+    @property
+    def section_deadlines(self) -> list[DeadlineView]:
+        return [d for s in self.sections for d in s.deadlines]
+
+    @property
+    def section_recurrence(self) -> list[RecurrenceView]:
+        return [r for s in self.sections for r in s.recurrence]
+
+    @property
+    def annex_deadlines(self) -> list[DeadlineView]:
+        return [r.due for rows in self.annex_rows.values() for r in rows if r.due and not r.due_is_duplicate]
+
+    @property
+    def deadlines(self) -> list[DeadlineView]:
+        ds = [d for t in self.tasks for d in t.deadlines] + self.goal_deadlines + self.section_deadlines
+        return sorted(ds + self.annex_deadlines, key=deadline_order)
+
+    @property
+    def recurrences(self) -> list[RecurrenceView]:
+        return [r for t in self.tasks for r in t.recurrence] + self.section_recurrence
+
+    @property
+    def timeline(self) -> list["YearGroup"]:
+        return timeline(self.deadlines, self.now)
+
+    @property
+    def departments(self) -> list[DepartmentView]:
+        """Every department named in the plan (tasks, annex rows, organisation)."""
+        seen: dict[str, DepartmentView] = {}
+        for t in self.tasks:
+            for d in t.lead + t.support:
+                seen.setdefault(d.data.id, d)
+        for rows in self.annex_rows.values():
+            for r in rows:
+                for d in r.lead + r.support:
+                    seen.setdefault(d.data.id, d)
+        for d in self.role_departments:
+            seen.setdefault(d.data.id, d)
+        return list(seen.values())
+
+    @property
+    def downloads(self) -> dict[str, str]:
+        return {fmt: download_url("plans", self.data.id, fmt) for fmt in DOWNLOAD_FORMATS}
+
+    # set by enrich()
+    order: int = 0  # position among the plans, for sorting
+    now: dt.date = dt.date.min
+    role_departments: list[DepartmentView] = field(default_factory=list)
+
+
+def task_order(t: TaskView) -> tuple:
+    return (t.plan.order, t.action.order, t.data.number, t.data.id)
+
+
+def group_tasks(tasks: list[TaskView]) -> list[tuple[PlanView, list[tuple[ActionView, list[TaskView]]]]]:
+    """Tasks grouped by plan, then by action, in the plans' own order."""
+    by_plan: dict[int, tuple[PlanView, dict[int, tuple[ActionView, list[TaskView]]]]] = {}
+    for t in sorted({id(x): x for x in tasks}.values(), key=task_order):
+        _, actions = by_plan.setdefault(id(t.plan), (t.plan, {}))
+        actions.setdefault(id(t.action), (t.action, []))[1].append(t)
+    return [(p, list(actions.values())) for p, actions in by_plan.values()]

@@ -1,0 +1,138 @@
+"""The published machine-readable dataset, site/data/plans.json: its shape
+is documented in docs/data.md, and others (and our tests) rely on it."""
+
+from __future__ import annotations
+
+from ..enrich.site import Site
+
+
+def dataset(site: Site) -> dict:
+    """The published machine-readable dataset, site/data/plans.json
+    (documented in docs/data.md)."""
+
+    def deps(views):
+        return [{"id": d.data.id, "name": d.data.name, "url": d.url} for d in views]
+
+    def deadline(d):
+        return {"date": d.date.isoformat(), "text": d.data.text, "status": d.status}
+
+    def recurrence(r):
+        out = {"every": r.data.every, "min_count": r.data.min_count, "text": r.data.text}
+        if r.data.day:
+            out["day"] = r.data.day
+        if r.data.scope:
+            out["scope"] = r.data.scope
+        return out
+
+    plans = []
+    for p in site.plans:
+        d = p.data
+        plans.append({
+            "id": d.id,
+            "title": d.title,
+            "short_title": d.short_title,
+            "doc_number": d.doc_number,
+            "issuer": d.issuer,
+            "signer": d.signer,
+            "issued": d.issued.isoformat() if d.issued else None,
+            "period": {"start": d.period.start, "end": d.period.end},
+            "jurisdiction": d.jurisdiction,
+            "implements": [i.model_dump() for i in d.implements],
+            "source": f"sources/{d.source}",
+            "url": p.url,
+            "downloads": dict(p.downloads),
+            "goals": [
+                {
+                    "id": g.data.id,
+                    "text": g.data.text,
+                    "deadlines": [deadline(x) for x in g.deadlines],
+                    "targets": [x.id for x in g.targets],
+                    "targets_inferred": g.inferred,
+                }
+                for g in p.goals
+            ],
+            "organisation": [b.model_dump(exclude_none=True) for b in d.organisation],
+            "actions": [
+                {
+                    "id": a.data.id,
+                    "number": a.data.number,
+                    "title": a.data.title,
+                    "url": a.url,
+                    "national": [n.id for n in a.national],
+                    "tasks": [
+                        {
+                            "id": t.data.id,
+                            "number": t.data.number,
+                            "title": t.data.title,
+                            "text": t.data.text,
+                            "url": t.url,
+                            "deadlines": [deadline(x) for x in t.deadlines],
+                            "recurrence": [recurrence(r) for r in t.recurrence],
+                            "lead": deps(t.lead),
+                            "support": deps(t.support),
+                            "leaders": list(t.data.leaders),
+                            "by_duty": t.data.by_duty,
+                            "units_text": t.data.units_text,
+                            "topics": [x.data.id for x in t.topics],
+                            "national": [n.id for n in t.national],
+                            "same_duty": [o.data.id for o in t.same_duty],
+                        }
+                        for t in a.tasks
+                    ],
+                }
+                for a in p.actions
+            ],
+            "sections": [s.model_dump(mode="json", exclude_none=True) for s in d.sections],
+            "annex": [
+                {
+                    "id": annex.id,
+                    "title": annex.title,
+                    "included": annex.included,
+                    "columns": list(annex.columns),
+                    "rows": [
+                        {
+                            **r.data.model_dump(mode="json", exclude_none=True, exclude={"not_verbatim"}),
+                            "lead": deps(r.lead),
+                            "support": deps(r.support),
+                            "url": r.url,
+                        }
+                        for r in p.annex_rows.get(annex.id, [])
+                    ],
+                }
+                for annex in d.annexes
+            ],
+        })
+    departments = [
+        {
+            "id": v.data.id,
+            "name": v.data.name,
+            "short": list(v.data.short),
+            "aliases": list(v.data.aliases),
+            "category": v.data.category,
+            "jurisdiction": v.jurisdiction.id,
+            "group": v.data.group,
+            "url": v.url,
+            "downloads": dict(v.downloads),
+        }
+        for v in sorted(site.departments.values(), key=lambda v: v.data.id)
+    ]
+    national = None
+    if site.national:
+        n = site.national
+        national = {
+            "title": n.title,
+            "issuer": n.issuer,
+            "doc_number": n.doc_number,
+            "issued": n.issued.isoformat(),
+            "actions": [ln.model_dump(exclude_none=True) for ln in n.actions],
+            "targets": [t.model_dump(mode="json") for t in n.targets],
+            "local_lines": [ln.model_dump(exclude_none=True) for ln in n.local_lines],
+        }
+    return {
+        "generated_for": site.now.isoformat(),
+        "national": national,
+        "plans": plans,
+        "departments": departments,
+        "topics": [{"id": t.data.id, "name": t.data.name, "url": t.url} for t in site.topics.values()],
+        "categories": [{"id": c.data.id, "name": c.data.name, "url": c.url} for c in site.categories.values()],
+    }
