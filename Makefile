@@ -84,7 +84,14 @@ browser:
 	  echo "installing$$missing (Debian packages) for the tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; }
 
-test: $(STAMP) browser
+# Test tools from npm, pinned in package-lock.json: axe-core (accessibility),
+# acorn (the JavaScript syntax check). Never served.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+test: $(STAMP) $(NODE_STAMP) browser
 	$(PY) -m scripts fmt --check
 	$(PY) -m pytest -q
 
