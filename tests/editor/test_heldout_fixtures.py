@@ -19,7 +19,7 @@ import pytest
 import yaml
 from docx import Document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
 FORMATS = ROOT / "tests" / "fixtures" / "formats"
 GOLDS = sorted(HELDOUT.glob("*.gold.yaml"))
