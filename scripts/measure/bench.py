@@ -1,7 +1,8 @@
 """`make bench`: build synthetic corpora the size of a province and report
-time, memory and size, one line per size:
+time, memory and size, two lines per size:
 
-    bench: plans=N tasks=M build_s=X peak_mb=Y site_mb=Z search_gz_mb=W
+    bench: plans=N tasks=M build_s=X peak_mb=Y site_mb=Z search_gz_mb=W largest_kb=K load_s=L (page)
+    bench: tasks=M reference_s=R build_ratio=X/R rebuild_s=S rebuild_ratio=S/X converted=C/P (…)
 
 The corpus (scripts/measure/corpus.py): replicas of the real data/, with the
 same shape and text statistics and ids of their own (replica 0 is the real
@@ -23,6 +24,16 @@ The build is the real one: `python -m scripts --data D build --site-dir S`
   the first result: `scripts.measure.engine.search_download_bytes(site)`
   when the site has our search data, else gzip -9 of
   search/search_index.json (the line then ends in `(search_index.json)`).
+- largest_kb, load_s: the largest HTML page of the site, and the seconds
+  headless Chromium takes to load it from a loopback server (pageload.py;
+  `n/a` without /usr/bin/chromium).
+- reference_s: stock MkDocs + Material building M plain one-paragraph pages
+  (one per task) in the same run (rebuild.reference_build); build_ratio:
+  build_s / reference_s (machines differ; the ratio travels).
+- rebuild_s: the same build again after one plan's YAML was edited
+  (rebuild.edit_one_plan), with the build cache the full build left;
+  rebuild_ratio: rebuild_s / build_s; converted: pages mkdocs converted
+  rather than reused, of all pages.
 
 Then `make serve` on a copy of the real data: how long a saved YAML edit
 takes to show on the served page:
@@ -49,6 +60,8 @@ from pathlib import Path
 
 from ..paths import DATA, ROOT
 from .corpus import Real, make_corpus
+from .pageload import largest_page, load_seconds
+from .rebuild import edit_one_plan, reference_build
 
 NOW = "2024-10-15"
 DEFAULT_SIZES = (300, 3_000, 30_000)
@@ -103,14 +116,25 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure_build(data: Path, site: Path, profile: Path | None = None) -> tuple[int, float, float]:
-    """Run the real build; returns (exit code, seconds, peak MiB)."""
+def measure_build(data: Path, site: Path, profile: Path | None = None,
+                  log: list[str] | None = None) -> tuple[int, float, float]:
+    """Run the real build; returns (exit code, seconds, peak MiB). Its
+    progress lines are passed on (and kept in `log`)."""
     env = {**os.environ, "NOW": os.environ.get("NOW", NOW), "NO_MKDOCS_2_WARNING": "1"}
     if profile:
         env["BUILD_PROFILE"] = str(profile)
     cmd = [sys.executable, "-m", "scripts", "--data", str(data), "build", "--site-dir", str(site)]
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True, bufsize=1)
+
+    def relay() -> None:
+        for line in proc.stderr:
+            sys.stderr.write(line)
+            if log is not None:
+                log.append(line)
+
+    relaying = threading.Thread(target=relay, daemon=True)
+    relaying.start()
     peak_tree = 0
     stop = threading.Event()
 
@@ -128,6 +152,7 @@ def measure_build(data: Path, site: Path, profile: Path | None = None) -> tuple[
         f"({usage.ru_utime:.0f} user, {usage.ru_stime:.0f} system) on {os.cpu_count()} cores")
     stop.set()
     sampler.join()
+    relaying.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     peak = max(usage.ru_maxrss * 1024, children * 1024, peak_tree) / MIB  # ru_maxrss is in KiB on Linux
@@ -155,7 +180,7 @@ def search_download(site: Path) -> tuple[float, str]:
     return len(gzip.compress(index.read_bytes(), 9, mtime=0)) / MIB, " (search_index.json)"
 
 
-def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> str:
+def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> list[str]:
     data, site = work / "data", work / "site"
     say(f"size {size}: generating the corpus in {data} …")
     t = time.monotonic()
@@ -166,8 +191,41 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> str
     if code != 0:
         raise SystemExit(f"bench: the build of {tasks} tasks failed (exit {code}); see above")
     gz, note = search_download(site)
-    return (f"bench: plans={plans} tasks={tasks} build_s={seconds:.1f} peak_mb={peak:.0f} "
-            f"site_mb={folder_bytes(site) / MIB:.1f} search_gz_mb={gz:.2f}{note}")
+    page, size_bytes = largest_page(site)
+    say(f"size {size}: loading the largest page, {page} ({size_bytes / 1024:.0f} KB), in Chromium …")
+    load = load_seconds(site, page)
+    first = (f"bench: plans={plans} tasks={tasks} build_s={seconds:.1f} peak_mb={peak:.0f} "
+             f"site_mb={folder_bytes(site) / MIB:.1f} search_gz_mb={gz:.2f}{note} "
+             f"largest_kb={size_bytes / 1024:.0f} load_s={'n/a' if load is None else f'{load:.2f}'} ({page})")
+    print(first, flush=True)
+    say(f"size {size}: reference build, stock MkDocs + Material on {tasks} plain pages …")
+    reference = reference_build(tasks, work / "reference")
+    shutil.rmtree(work / "reference", ignore_errors=True)
+    edit = edit_one_plan(data)
+    say(f"size {size}: rebuilding after one plan's edit ({edit}) …")
+    log: list[str] = []
+    code, again, _ = measure_build(data, site, log=log)
+    if code != 0:
+        raise SystemExit(f"bench: the rebuild of {tasks} tasks failed (exit {code}); see above")
+    converted = _converted(log)
+    second = (f"bench: tasks={tasks} reference_s={reference:.1f} build_ratio={seconds / reference:.2f} "
+              f"rebuild_s={again:.1f} rebuild_ratio={again / seconds:.3f} converted={converted} "
+              f"(reference: stock MkDocs + Material, {tasks} plain one-paragraph pages; rebuild: one plan edited)")
+    print(second, flush=True)
+    return [first, second]
+
+
+def _converted(log: list[str]) -> str:
+    """`converted/pages` from the build's progress lines."""
+    pages = reused = None
+    for line in log:
+        m = re.search(r"mkdocs build --strict \((\d+) pages", line)
+        if m:
+            pages = int(m[1])
+        m = re.search(r"(\d+) reused from the build cache", line)
+        if m:
+            reused = int(m[1])
+    return f"{pages - reused}/{pages}" if pages is not None and reused is not None else "?"
 
 
 def serve_edit_seconds(timeout: float = 60.0) -> float:
@@ -240,18 +298,15 @@ def main(argv: list[str] | None = None) -> int:
     say(f"{len(real.plans)} real plans, {real.tasks} tasks; {os.cpu_count()} cores; sizes {sizes}")
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-    lines = []
     for size in sizes:
         if args.keep:
             work = args.keep.resolve() / str(size)
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
-            line = bench(size, work, real, args.profile)
+            bench(size, work, real, args.profile)
         else:
             with tempfile.TemporaryDirectory(prefix=f"bench-{size}-") as tmp:
-                line = bench(size, Path(tmp), real, args.profile)
-        print(line, flush=True)
-        lines.append(line)
+                bench(size, Path(tmp), real, args.profile)
     if not args.no_serve:
         print(f"bench: serve_edit_s={serve_edit_seconds():.1f} (make serve, five real plans: a YAML edit until "
               "the served page shows it)", flush=True)

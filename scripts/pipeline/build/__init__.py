@@ -44,6 +44,7 @@ mkdocs process and its plugins); progress.py (progress lines, cores).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -55,6 +56,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ...paths import DATA, ROOT
+from .cache import BuildCache, engine_key, page_hashes
+from .cache import enabled as cache_enabled
 from .generation import Generation
 from .progress import Ticker, cores, say
 
@@ -87,15 +90,19 @@ _BEFORE = re.compile(  # what precedes // when it loads or links something
 _HOST = re.compile(rb"""[^"'\s/)>]*""")
 
 
-def outside_references(site: Path, allowed_hosts: set[str] = frozenset()) -> list[str]:
+def outside_references(site: Path, allowed_hosts: set[str] = frozenset(), skip: set[str] = frozenset()) -> list[str]:
     """`file: reference` for every reference in the built HTML and CSS to a
-    host outside the site (other than `allowed_hosts`, the site's own)."""
+    host outside the site (other than `allowed_hosts`, the site's own).
+    `skip`: files (paths under `site`) not to read: pages the build cache
+    reused, read when they were built."""
     found = []
     for dirpath, _, files in os.walk(site):
         for name in sorted(files):
             if not name.endswith((".html", ".css")):
                 continue
             path = Path(dirpath) / name
+            if skip and path.relative_to(site).as_posix() in skip:
+                continue
             data = path.read_bytes()
             for m in _SLASHES.finditer(data):
                 start = m.start()
@@ -135,11 +142,12 @@ def mkdocs_jobs(pages: int) -> int:
     return 1
 
 
-def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1) -> int:
+def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1, reuse: Path | None = None) -> int:
     """`mkdocs build --strict` of mkdocs.yml from `docs` (a folder of this
     build's own, removed afterwards) into `out`, in `jobs` child processes
-    (see _share_plugin); prints progress while they run. Returns 0 when
-    every process succeeded."""
+    (see _share_plugin); prints progress while they run. `reuse`: the pages
+    the build cache offers (each process writes its report beside it).
+    Returns 0 when every process succeeded."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     outs = [out] + [out.with_name(f"{out.name}-share{k}") for k in range(1, jobs)]
 
@@ -150,7 +158,8 @@ def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1) 
 
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "scripts.pipeline.build.mkdocs_child", str(o), str(docs), f"{k}/{jobs}"], cwd=ROOT)
+            [sys.executable, "-m", "scripts.pipeline.build.mkdocs_child", str(o), str(docs), f"{k}/{jobs}",
+             *([str(reuse)] if reuse else [])], cwd=ROOT)
         for k, o in enumerate(outs)
     ]
     try:
@@ -184,7 +193,11 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     os.chmod(tmp, 0o755)  # mkdtemp makes 0700; the published folder is read by the web server
     extras = Path(tempfile.mkdtemp(prefix=f".{target.name}-extras-", dir=target.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-work-", dir=target.parent))  # the cache's offer, reports
     gen = None
+    cache = BuildCache(target) if cache_enabled() else None
+    if cache is not None and not cache.open():
+        cache = None
     try:
         say("1/2 checking data and generating pages …")
         gen = Generation(docs, extras, data_dir)
@@ -194,20 +207,33 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             gen.finish()
             say("failed; the published site was not touched")
             return 1
-        pages = sum(1 for _ in docs.rglob("*.md"))
-        jobs = mkdocs_jobs(pages)
-        say(f"2/2 mkdocs build --strict ({pages} pages, {jobs} process{'es' if jobs > 1 else ''}) …")
+        markdown = page_hashes(docs)
+        pages = len(markdown)
+        offer, offered = None, 0
+        if cache is not None:
+            engine = engine_key(docs)
+            offer = work / "offer.json"
+            offered = cache.offer(engine, markdown, offer)
+        jobs = mkdocs_jobs(pages - offered)
+        cached = f", {offered} offered by the build cache" if cache is not None else ""
+        say(f"2/2 mkdocs build --strict ({pages} pages{cached}, {jobs} process{'es' if jobs > 1 else ''}) …")
+        if cache is not None and not offered and cache.note:
+            say(f"{cache.note}: converting every page")
         t = time.monotonic()
-        if mkdocs_build(tmp, docs, pages, jobs) != 0:
+        if mkdocs_build(tmp, docs, pages, jobs, offer) != 0:
             say("mkdocs failed; the published site was not touched")
             return 1
-        say(f"mkdocs done ({time.monotonic() - t:.1f} s)")
+        reports = [json.loads((work / f"offer.json.report-{k}").read_text(encoding="utf-8"))
+                   for k in range(jobs)] if offer else []
+        reused = set(reports[0]["reused"].values()) if reports else set()
+        done = f", {len(reports[0]['reused'])} reused from the build cache" if reports else ""
+        say(f"mkdocs done ({time.monotonic() - t:.1f} s{done})")
         if not gen.finish():
             say("generating the downloads and search data failed; the published site was not touched")
             return 1
         merge_into(extras, tmp)
         own = {urlsplit(os.environ["SITE_URL"]).netloc.lower()} if os.environ.get("SITE_URL") else set()
-        outside = outside_references(tmp, own)
+        outside = outside_references(tmp, own, skip=reused)
         if outside:
             for line in outside[:50]:
                 print(f"{line}: points outside the site", file=sys.stderr)
@@ -219,11 +245,16 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             target.rename(old)
         tmp.rename(target)
         shutil.rmtree(old, ignore_errors=True)
+        if cache is not None:
+            t = time.monotonic()
+            cache.save(target, engine, markdown, reports)
+            say(f"build cache updated ({time.monotonic() - t:.1f} s)")
     finally:
         if gen is not None:
             gen.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(extras, ignore_errors=True)
-        shutil.rmtree(docs, ignore_errors=True)
+        if cache is not None:
+            cache.close()
+        for folder in (tmp, extras, docs, work):
+            shutil.rmtree(folder, ignore_errors=True)
     say(f"site written to {target} in {time.monotonic() - started:.1f} s")
     return 0

@@ -1,8 +1,12 @@
 """The mkdocs child process of the build: `mkdocs build --strict` of
 mkdocs.yml with docs_dir overridden, for share k of n of the pages
-(`python -m scripts.pipeline.build.mkdocs_child OUT DOCS k/n`), with the
-plugins that make it fast and lean and leave the built files byte for byte
-those of a plain `mkdocs build`:
+(`python -m scripts.pipeline.build.mkdocs_child OUT DOCS k/n [REUSE]`), with
+the plugins that make it fast and lean and leave the built files byte for
+byte those of a plain `mkdocs build`:
+
+- reuse.py's plugin: pages the build cache offers (REUSE) and that are
+  still valid are not converted, their cached HTML is linked in; what every
+  converted page looked up is recorded for the cache;
 
 - _share_plugin: this process builds its share of the pages; links into the
   pages of other shares are still checked;
@@ -11,13 +15,16 @@ those of a plain `mkdocs build`:
 - _faster_anchor_collection: the anchors of each page collected with regular
   expressions instead of Python's HTMLParser;
 - _link_instead_of_copy: files of the build's own docs folder hard-linked
-  into the site, not copied.
+  into the site, not copied;
+- _worker_version_plugin: `search_worker_version` for the templates.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import json
 import os
 import re
 import sys
@@ -26,6 +33,7 @@ from pathlib import Path
 
 from ...paths import CONFIG, HAND_WRITTEN
 from .progress import say
+from .reuse import reuse_plugin, write_report
 
 PAGE_WEIGHT = 7_000  # a page's fixed cost in mkdocs, in bytes of Markdown of equal cost
 
@@ -127,7 +135,7 @@ def _link_instead_of_copy(docs: str) -> None:
     utils.copy_file = copy_file
 
 
-def _share_plugin(k: int, n: int):
+def _share_plugin(k: int, n: int, reused: dict | None = None, others: set[str] | None = None):
     """An mkdocs plugin that makes this process build share `k` of `n`
     (every share sees every file, so links, the navigation and sitemap.xml
     are the same in all of them).
@@ -141,7 +149,10 @@ def _share_plugin(k: int, n: int):
     and do not write it. Links in a share's pages are checked in that share;
     an anchor on a page of another share is looked up among the ids in the
     page's raw HTML and its {#id} attributes (the generated pages name every
-    anchor so). The built files are the same as one mkdocs process's."""
+    anchor so). Pages the cache reuses (`reused`, filled by the reuse plugin
+    before this one deals) are dealt to no share; `others` is filled with the
+    pages of other shares. The built files are the
+    same as one mkdocs process's."""
     from jinja2 import ChoiceLoader, DictLoader
     from mkdocs.plugins import BasePlugin
 
@@ -149,10 +160,11 @@ def _share_plugin(k: int, n: int):
 
     class Share(BasePlugin):
         def __init__(self):
-            self.others: set[str] = set()  # the pages of other shares
+            self.others: set[str] = set() if others is None else others  # the pages of other shares
 
         def on_nav(self, nav, config, files):
             everywhere = {p.file.src_uri for p in nav.pages if not _front_matter_title(p.file.abs_src_path)}
+            everywhere |= set(reused or ())
             dealt = []
             for f in files.documentation_pages():
                 if f.src_uri not in everywhere and not (HAND_WRITTEN / f.src_uri).is_file():
@@ -217,9 +229,41 @@ def _not_here(page, config, files) -> None:
 _ATTR_ID = re.compile(r"\{[^}\n]*#([^\s}]+)[^}\n]*\}")  # {#id} attribute lists
 
 
-def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1)) -> int:
+def _worker_version_plugin(docs: str):
+    """Gives the templates `search_worker_version` (overrides/main.html puts
+    it on the worker's address): digits of the hash of the search worker
+    script, so that pages change when the worker does, not with every build
+    date (a rebuild can then reuse unchanged pages: cache.py)."""
+    from mkdocs.plugins import BasePlugin
+
+    version = worker_version(Path(docs))
+
+    class WorkerVersion(BasePlugin):
+        def on_env(self, env, config, files):
+            if version is not None:
+                env.globals["search_worker_version"] = version
+            return env
+
+    return WorkerVersion()
+
+
+def worker_version(docs: Path) -> str | None:
+    """Digits of the SHA-256 of the search worker script in `docs`, or None
+    when there is none (the template then falls back to the build date)."""
+    from ...search.index import WORKER_FILE
+
+    try:
+        data = (docs / WORKER_FILE).read_bytes()
+    except OSError:
+        return None
+    return str(int(hashlib.sha256(data).hexdigest()[:12], 16))
+
+
+def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse: str = "") -> int:
     """In the child process: what `mkdocs build --strict --quiet -f mkdocs.yml
-    -d out` does, with docs_dir overridden, for share k of n."""
+    -d out` does, with docs_dir overridden, for share k of n. `reuse`: a
+    JSON file of the pages the build cache offers (reuse.py); the report of
+    what was reused and converted is written beside it, REUSE.report-k."""
     import logging
 
     from mkdocs import config, exceptions
@@ -235,15 +279,22 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1)) -> in
         overrides["site_url"] = os.environ["SITE_URL"]
     try:
         cfg = config.load_config(config_file=str(CONFIG), **overrides)
+        offer = json.loads(Path(reuse).read_text(encoding="utf-8")) if reuse else {}
+        others: set[str] = set()
+        reuser = reuse_plugin(offer, link_html=share[0] == 0, elsewhere=others)
+        cfg.plugins["build-reuse"] = reuser  # before build-share: its on_nav decides what is reused
         if share[1] > 1:
-            cfg.plugins["build-share"] = _share_plugin(*share)
+            cfg.plugins["build-share"] = _share_plugin(*share, reused=reuser.reused, others=others)
         cfg.plugins["build-lean"] = _lean_plugin()
+        cfg.plugins["build-worker-version"] = _worker_version_plugin(docs)
         cfg.plugins.on_startup(command="build", dirty=False)
         started = time.monotonic()
         try:
             mk.build(cfg, dirty=False)
         finally:
             cfg.plugins.on_shutdown()
+        if reuse:
+            write_report(Path(f"{reuse}.report-{share[0]}"), reuser)
         if share[1] > 1:
             say(f"mkdocs share {share[0] + 1}/{share[1]} done ({time.monotonic() - started:.1f} s)")
     except exceptions.MkDocsException as e:  # Abort (strict warnings), config and build errors
@@ -252,6 +303,6 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1)) -> in
     return 0
 
 
-if __name__ == "__main__":  # started by mkdocs_build(): out docs k/n
+if __name__ == "__main__":  # started by mkdocs_build(): out docs k/n [reuse]
     k, n = (int(x) for x in sys.argv[3].split("/"))
-    sys.exit(_run_mkdocs_here(sys.argv[1], sys.argv[2], (k, n)))
+    sys.exit(_run_mkdocs_here(sys.argv[1], sys.argv[2], (k, n), sys.argv[4] if len(sys.argv) > 4 else ""))

@@ -1,0 +1,55 @@
+"""The largest page of a built site and how long headless Chromium (Debian's,
+through Playwright) takes to load it from a loopback server: `make bench`'s
+largest_kb and load_s."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, serve_dir
+
+LOAD_TIMEOUT_MS = 600_000
+
+
+def largest_page(site: Path) -> tuple[str, int]:
+    """(path under the site, bytes) of its largest HTML file."""
+    best = ("", -1)
+    for dirpath, _, files in os.walk(site):
+        for name in files:
+            if name.endswith(".html"):
+                path = os.path.join(dirpath, name)
+                size = os.path.getsize(path)
+                if size > best[1]:
+                    best = (Path(path).relative_to(site).as_posix(), size)
+    return best
+
+
+def load_seconds(site: Path, page_path: str) -> float | None:
+    """Seconds from navigating to the page until its load event has run,
+    in a fresh browser context (nothing cached): the Navigation Timing of
+    the page, else the wall time. None without Chromium."""
+    if not Path(CHROMIUM).exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    server = serve_dir(site)
+    address = page_path[: -len("index.html")] if page_path.endswith("index.html") else page_path
+    url = f"http://127.0.0.1:{server.server_address[1]}/{address}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                started = time.monotonic()
+                page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+                wall = time.monotonic() - started
+                ms = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
+                                   " return n ? n.loadEventEnd - n.startTime : 0; }")
+                return ms / 1000 if ms and ms > 0 else wall
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()

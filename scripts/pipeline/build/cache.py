@@ -1,0 +1,292 @@
+"""The build cache: a rebuild converts only the pages whose Markdown changed
+and reuses the HTML of the others (mkdocs' conversion is most of a build).
+
+Where: `.build-cache/<site>/` beside the published folder (`.build-cache/site/`
+in the repository for `make site`; git-ignored), so that its files and the
+site's are on one file system and are hard-linked, never copied:
+
+    manifest.json   line 1: SHA-256 of the rest; then JSON: the format, the
+                    engine key, the navigation key and, per page (its path in
+                    docs_dir), the SHA-256 of its Markdown and of its HTML,
+                    where mkdocs wrote it, and what its conversion looked up
+                    (reuse.py)
+    html/<dest>     the HTML of every page of the last build (hard links to
+                    the published files)
+    .lock           held while a build uses the cache
+
+Keys. A page's HTML is reused only when all of these are as they were:
+
+- its Markdown (SHA-256 of the generated file: the data, the templates, the
+  registries and the render code all reach a page through it);
+- the engine key (engine_key): mkdocs.yml, every file of the theme's
+  custom_dir (overrides/), the name and version of every installed Python
+  package (mkdocs, Material, Markdown, Jinja2 …), the Python version, the
+  code of this package (our mkdocs plugins), SITE_URL, and the search
+  worker's hash (on every page's worker address);
+- the navigation key (reuse.nav_key): the front matter and, without a title
+  there, the Markdown of every page of the navigation; those pages are
+  always converted;
+- the files its Markdown links point at: every lookup its conversion made
+  finds the same file at the same address (reuse.py).
+
+The build date (SOURCE_DATE_EPOCH) is not a key: no page shows it (the
+sitemap, which does, is written anew every build); test_build_cache.py
+rebuilds at another date and compares with a full build.
+
+Never a wrong page. The manifest's checksum is checked (a manifest that is
+unreadable, truncated or edited is ignored: a full build), and every cached
+HTML file is hashed again before it is offered (a file changed in place, in
+the cache or in the published site it shares its inode with, is converted
+anew); the hashing runs in a thread while the pages are generated. Nothing
+is written to the cache before the build has succeeded and the site is
+published; a build that fails leaves it as it was. Updates replace single
+files (link to a temporary name, then rename) and the manifest last, so an
+interrupted update leaves entries whose hash no longer matches: converted
+again. A second build of the same site while one runs does without the
+cache (the lock is taken without waiting). `BUILD_CACHE=0` builds without
+reading or writing the cache: a clean full build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ...paths import CONFIG
+from .progress import say
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+HTML = "html"
+HASH_THREADS = 4  # hashlib and file reads let go of the GIL: files are hashed in threads
+CODE = Path(__file__).resolve().parent  # this package: our mkdocs plugins are part of the engine
+
+
+def enabled() -> bool:
+    return os.environ.get("BUILD_CACHE", "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def cache_folder(target: Path) -> Path:
+    return target.parent / ".build-cache" / target.name
+
+
+def sha256_file(path: Path | str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def hash_files(paths: list[Path]) -> list[str | None]:
+    with ThreadPoolExecutor(HASH_THREADS) as pool:
+        return list(pool.map(sha256_file, paths))
+
+
+def page_hashes(docs: Path) -> dict[str, str]:
+    """src_uri -> SHA-256 of the Markdown, for every page of the docs folder."""
+    paths = sorted(docs.rglob("*.md"))
+    return {p.relative_to(docs).as_posix(): h for p, h in zip(paths, hash_files(paths)) if h}
+
+
+def _theme_folder() -> Path:
+    """The theme's custom_dir of mkdocs.yml (overrides/)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):  # mkdocs.yml may hold tags (!ENV …): read them as nothing
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        config = yaml.load(CONFIG.read_text(encoding="utf-8"), Loader=Loader) or {}
+        custom = (config.get("theme") or {}).get("custom_dir") or "overrides"
+    except (OSError, yaml.YAMLError, AttributeError):
+        custom = "overrides"
+    return (CONFIG.parent / custom).resolve()
+
+
+def engine_key(docs: Path) -> str:
+    """What every page's HTML depends on besides its own Markdown and the
+    navigation (see the module's docstring)."""
+    from importlib import metadata
+
+    from .mkdocs_child import worker_version
+
+    h = hashlib.sha256()
+
+    def add(label: str, data: bytes | str) -> None:
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        h.update(f"{label}\0{len(data)}\0".encode())
+        h.update(data)
+
+    add("format", str(FORMAT))
+    add("python", sys.version)
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    add("packages", "\n".join(packages))
+    add("config", CONFIG.read_bytes())
+    for label, folder in (("theme", _theme_folder()), ("code", CODE)):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                add(f"{label}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+    add("site_url", os.environ.get("SITE_URL", ""))
+    worker = worker_version(docs)
+    add("worker", worker if worker is not None else "date " + os.environ.get("SOURCE_DATE_EPOCH", ""))
+    return h.hexdigest()
+
+
+class BuildCache:
+    """The cache of one published folder, for one build: open() takes the
+    lock and starts checking the cached HTML, offer() writes the pages mkdocs
+    may reuse, save() records the build that was published."""
+
+    def __init__(self, target: Path):
+        self.folder = cache_folder(target)
+        self.html = self.folder / HTML
+        self._lock = None
+        self._manifest: dict = {}
+        self._verified: set[str] = set()  # pages whose cached HTML hashes as recorded
+        self._thread: threading.Thread | None = None
+        self.note = ""  # why nothing could be reused, if so
+
+    # ------------------------------------------------------------------ #
+    def open(self) -> bool:
+        """Take the lock (False: another build holds it) and start checking
+        the cached pages in a thread."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock = open(self.folder / ".lock", "a")
+        except OSError as e:
+            say(f"build cache {self.folder} unusable ({e}); building without it")
+            return False
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            say(f"build cache {self.folder} in use by another build; building without it")
+            return False
+        self._lock = lock
+        self._thread = threading.Thread(target=self._load, name="cache-verify", daemon=True)
+        self._thread.start()
+        return True
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _load(self) -> None:
+        manifest = read_manifest(self.folder / MANIFEST)
+        if manifest is None:
+            self.note = "no build cache yet" if not (self.folder / MANIFEST).exists() else "build cache unreadable"
+            return
+        self._manifest = manifest
+        pages = manifest["pages"]
+        uris = list(pages)
+        found = hash_files([self.html / pages[u]["dest"] for u in uris])
+        self._verified = {u for u, h in zip(uris, found) if h is not None and h == pages[u]["html"]}
+
+    # ------------------------------------------------------------------ #
+    def offer(self, engine: str, markdown: dict[str, str], path: Path) -> int:
+        """Write to `path` the pages mkdocs may reuse: cached under this
+        engine key, with the same Markdown and HTML that still hashes as
+        recorded. Returns how many."""
+        self._thread.join()
+        manifest = self._manifest
+        pages = {}
+        if manifest and manifest.get("engine") != engine:
+            self.note = "build cache made with another engine (configuration, theme, packages or build code)"
+        elif manifest:
+            for uri, entry in manifest["pages"].items():
+                if uri in self._verified and markdown.get(uri) == entry["md"]:
+                    pages[uri] = {**entry, "html": str(self.html / entry["dest"])}
+            stale = sum(1 for u in manifest["pages"] if u not in self._verified)
+            if stale:
+                say(f"build cache: {stale} cached page(s) no longer hash as recorded; converting them")
+        path.write_text(json.dumps({"nav": manifest.get("nav", ""), "pages": pages}, ensure_ascii=False),
+                        encoding="utf-8")
+        return len(pages)
+
+    # ------------------------------------------------------------------ #
+    def save(self, site: Path, engine: str, markdown: dict[str, str], reports: list[dict]) -> None:
+        """Record the published `site`: reused pages keep their entries,
+        converted pages get theirs (their HTML hashed and linked into the
+        cache), pages that are gone are dropped; the manifest is written
+        last."""
+        old = self._manifest.get("pages", {}) if self._manifest.get("engine") == engine else {}
+        reused = set(reports[0]["reused"])
+        records: dict[str, dict] = {}
+        for report in reports:
+            records.update(report["pages"])
+        pages: dict[str, dict] = {}
+        converted = [u for u in markdown if u not in reused and u in records]
+        hashes = hash_files([site / records[u]["dest"] for u in converted])
+        for uri, html in zip(converted, hashes):
+            if html is None:
+                continue
+            pages[uri] = {"md": markdown[uri], "html": html, **records[uri]}
+            _link_into(site / records[uri]["dest"], self.html / records[uri]["dest"])
+        for uri in reused:
+            if uri in old and uri in markdown:
+                pages[uri] = old[uri]
+        kept = {e["dest"] for e in pages.values()}
+        for entry in self._manifest.get("pages", {}).values():
+            if entry["dest"] not in kept:
+                try:
+                    (self.html / entry["dest"]).unlink()
+                except OSError:
+                    pass
+        write_manifest(self.folder / MANIFEST, {"format": FORMAT, "engine": engine, "nav": reports[0]["nav"],
+                                                "pages": pages})
+
+
+def _link_into(source: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.new")
+    try:
+        tmp.unlink()
+    except FileNotFoundError:
+        pass
+    try:
+        os.link(source, tmp)
+    except OSError:  # another file system
+        import shutil
+
+        shutil.copyfile(source, tmp)
+    os.replace(tmp, dest)
+
+
+def read_manifest(path: Path) -> dict | None:
+    """The manifest, or None when it is missing, its checksum does not
+    match, or it is not one this code wrote."""
+    try:
+        data = path.read_bytes()
+        head, _, body = data.partition(b"\n")
+        if hashlib.sha256(body).hexdigest().encode() != head:
+            return None
+        manifest = json.loads(body)
+        if manifest.get("format") != FORMAT or not isinstance(manifest.get("pages"), dict):
+            return None
+        for entry in manifest["pages"].values():
+            if not all(isinstance(entry.get(k), str) for k in ("md", "html", "dest")):
+                return None
+            dest = entry["dest"]
+            if dest.startswith("/") or "\\" in dest or any(part in ("", ".", "..") for part in dest.split("/")):
+                return None  # only paths inside html/
+        return manifest
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    body = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    tmp = path.with_name(f".{path.name}.new")
+    tmp.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    os.replace(tmp, path)

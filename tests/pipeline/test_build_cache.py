@@ -1,0 +1,239 @@
+"""The build cache (scripts/pipeline/build/cache.py, reuse.py): a rebuild
+converts only the pages whose Markdown changed, and whatever the cache holds
+the published site is byte for byte the one a clean full build of the same
+data gives: after a plan's edit (at another build date), with a cached page
+changed in place, with a damaged manifest, after a bad edit that fails, and
+when a reused page's link no longer finds its target. The engine key changes
+with the configuration, the theme's overrides, the packages, the build code,
+SITE_URL and the search worker, never with the build date."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, ROOT
+
+from scripts.measure.rebuild import edit_one_plan
+from scripts.pipeline.build import cache
+
+EPOCH, LATER = "1700000000", "1710000000"
+
+
+def build(data: Path, site: Path, epoch: str = EPOCH, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts", "--data", str(data), "build", "--site-dir", str(site)],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "NOW": NOW, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": epoch, **env},
+    )
+
+
+def digest(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def same_site(a: dict[str, str], b: dict[str, str]) -> None:
+    assert sorted(a) == sorted(b), f"different files: {sorted(set(a) ^ set(b))[:20]}"
+    differ = [name for name in a if a[name] != b[name]]
+    assert not differ, f"{len(differ)} of {len(a)} files differ: {differ[:20]}"
+
+
+def counts(stderr: str) -> tuple[int, int]:
+    """(pages, pages reused) from the build's progress lines."""
+    pages = int(re.search(r"mkdocs build --strict \((\d+) pages", stderr)[1])
+    reused = int(re.search(r"(\d+) reused from the build cache", stderr)[1])
+    return pages, reused
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory):
+    """A copy of data/ built once (the cache filled), then one plan edited:
+    (data, site, the site before the edit, the full build after it)."""
+    tmp = tmp_path_factory.mktemp("cache")
+    data, site = tmp / "data", tmp / "site"
+    shutil.copytree(ROOT / "data", data)
+    first = build(data, site)
+    assert first.returncode == 0, first.stderr
+    assert "no build cache yet" in first.stderr
+    before = digest(site)
+    edit_one_plan(data)
+    full = build(data, tmp / "full", LATER, BUILD_CACHE="0")
+    assert full.returncode == 0, full.stderr
+    assert not (tmp / ".build-cache" / "full").exists(), "BUILD_CACHE=0 wrote a cache"
+    return data, site, before, digest(tmp / "full")
+
+
+def test_one_plan_edit_converts_few_pages_and_gives_the_full_build(edited):
+    data, site, before, full = edited
+    result = build(data, site, LATER)
+    assert result.returncode == 0, result.stderr
+    pages, reused = counts(result.stderr)
+    assert reused > pages // 2, f"only {reused} of {pages} pages reused"
+    after = digest(site)
+    changed = [p for p in after if p.endswith(".html") and before.get(p) != after[p]]
+    assert changed, "the edit changed no page: the test proves nothing"
+    same_site(after, full)
+
+
+def test_a_page_changed_in_place_is_converted_again(edited):
+    data, site, _, full = edited
+    build(data, site, LATER)
+    folder = site.parent / ".build-cache" / "site" / "html"
+    victim = next(p for p in sorted(folder.rglob("index.html")) if "plans" in p.parts)
+    with open(victim, "ab") as f:  # the cache's file is the published one (a hard link)
+        f.write(b"<!-- changed in place -->")
+    result = build(data, site, LATER)
+    assert result.returncode == 0, result.stderr
+    assert "no longer hash as recorded" in result.stderr
+    same_site(digest(site), full)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited", "garbage"])
+def test_a_damaged_manifest_means_a_full_build(edited, damage):
+    data, site, _, full = edited
+    build(data, site, LATER)
+    manifest = site.parent / ".build-cache" / "site" / cache.MANIFEST
+    text = manifest.read_bytes()
+    manifest.write_bytes({"truncated": text[: len(text) // 2],
+                          "edited": text.replace(b'"dest":"', b'"dest":"x', 1),
+                          "garbage": b"\x00not a manifest"}[damage])
+    result = build(data, site, LATER)
+    assert result.returncode == 0, result.stderr
+    assert "build cache unreadable" in result.stderr
+    assert counts(result.stderr)[1] == 0
+    same_site(digest(site), full)
+
+
+def test_a_bad_edit_touches_neither_the_site_nor_the_cache(edited):
+    data, site, _, full = edited
+    build(data, site, LATER)
+    manifest = site.parent / ".build-cache" / "site" / cache.MANIFEST
+    published, cached = digest(site), manifest.read_bytes()
+    plan = sorted((data / "plans").glob("[!_]*.yaml"))[0]
+    good = plan.read_text(encoding="utf-8")
+    try:
+        plan.write_text(good.replace("\nactions:", "\nactions: [\n", 1), encoding="utf-8")
+        result = build(data, site, LATER)
+        assert result.returncode == 1
+        assert "the published site was not touched" in result.stderr
+        assert digest(site) == published and manifest.read_bytes() == cached
+    finally:
+        plan.write_text(good, encoding="utf-8")
+    result = build(data, site, LATER)
+    assert result.returncode == 0, result.stderr
+    same_site(digest(site), full)
+
+
+def _with_pages(monkeypatch) -> dict[str, str]:
+    """Makes the real build (in this process) generate the pages of the
+    returned dict (name -> Markdown) besides its own."""
+    from scripts.pipeline import render
+
+    pages: dict[str, str] = {}
+    real = render.render_site
+
+    def render_site(site_view, out, data_dir, **kw):
+        n = real(site_view, out=out, data_dir=data_dir, **kw)
+        for name, text in pages.items():
+            (out / name).write_text(text, encoding="utf-8")
+        return n + len(pages)
+
+    monkeypatch.setattr(render, "render_site", render_site)
+    monkeypatch.setenv("NOW", NOW)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return pages
+
+
+def test_a_reused_page_whose_link_lost_its_target_fails_as_a_full_build_does(tmp_path, monkeypatch, capfd):
+    """extra.md links to other.md. Built once with both; then other.md is
+    gone: extra.md's Markdown is the same, but its link no longer resolves,
+    so it is converted again and the strict build fails, as a full build
+    would; the published site stays."""
+    from scripts.pipeline.build import build as run
+
+    pages = _with_pages(monkeypatch)
+    site, data = tmp_path / "site", ROOT / "tests" / "fixtures" / "data"
+    pages.update({"extra.md": "# Extra\n\n[the other page](other.md)\n", "other.md": "# Other\n"})
+    assert run(site_dir=site, data_dir=data) == 0
+    published = digest(site)
+    capfd.readouterr()
+    del pages["other.md"]
+    assert run(site_dir=site, data_dir=data) == 1
+    err = " ".join(capfd.readouterr().err.split())
+    assert "contains a link 'other.md', but the target is not found" in err, err[-2000:]
+    assert digest(site) == published
+
+
+# --------------------------------------------------------------------------- #
+# The keys
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture
+def engine(tmp_path, monkeypatch):
+    """engine_key() over a copy of mkdocs.yml and overrides/, and a docs
+    folder with the search worker."""
+    config = tmp_path / "repo" / "mkdocs.yml"
+    shutil.copytree(ROOT / "overrides", tmp_path / "repo" / "overrides")
+    shutil.copy(ROOT / "mkdocs.yml", config)
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    monkeypatch.setattr(cache, "CONFIG", config)
+    monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return config, docs
+
+
+def test_the_engine_key_follows_what_every_page_depends_on(engine, monkeypatch):
+    config, docs = engine
+    key = cache.engine_key(docs)
+    assert cache.engine_key(docs) == key
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", LATER)
+    assert cache.engine_key(docs) == key, "the build date must not invalidate pages (none shows it)"
+
+    def changed(edit) -> bool:
+        edit()
+        new = cache.engine_key(docs)
+        return new != key
+
+    theme = next(p for p in sorted((config.parent / "overrides").rglob("*")) if p.is_file())
+    worker = docs / "assets" / "javascripts" / "search-worker.js"
+    assert changed(lambda: config.write_text(config.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"))
+    key = cache.engine_key(docs)
+    assert changed(lambda: theme.write_bytes(theme.read_bytes() + b"\n"))
+    key = cache.engine_key(docs)
+    assert changed(lambda: worker.write_bytes(worker.read_bytes() + b"\n"))
+    key = cache.engine_key(docs)
+    assert changed(lambda: monkeypatch.setenv("SITE_URL", "http://intranet.example/plans/"))
+    key = cache.engine_key(docs)
+
+    from importlib import metadata
+
+    real = metadata.distributions
+
+    class Fake:
+        metadata = {"Name": "mkdocs-material"}
+        version = "99.0"
+
+    assert changed(lambda: monkeypatch.setattr(metadata, "distributions", lambda: [*real(), Fake()]))
+
+
+def test_the_engine_key_covers_the_build_code(engine, tmp_path, monkeypatch):
+    """Our mkdocs plugins shape every page: a change to the build's code is
+    a change of engine."""
+    _, docs = engine
+    code = tmp_path / "code"
+    shutil.copytree(cache.CODE, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "CODE", code)
+    key = cache.engine_key(docs)
+    plugins = code / "mkdocs_child.py"
+    plugins.write_text(plugins.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert cache.engine_key(docs) != key
