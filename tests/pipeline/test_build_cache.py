@@ -233,7 +233,32 @@ def test_the_engine_key_covers_the_build_code(engine, tmp_path, monkeypatch):
     code = tmp_path / "code"
     shutil.copytree(cache.CODE, code, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache, "CODE", code)
-    key = cache.engine_key(docs)
-    plugins = code / "mkdocs_child.py"
-    plugins.write_text(plugins.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    assert cache.engine_key(docs) != key
+    for name in ("mkdocs_child.py", "reuse.py"):
+        key = cache.engine_key(docs)
+        plugins = code / name
+        plugins.write_text(plugins.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+        assert cache.engine_key(docs) != key, name
+
+
+def test_the_navigation_key_follows_titles_and_front_matter_not_page_bodies():
+    """Reused pages carry the navigation as rendered then: the key changes
+    with a navigation page's front matter, and with its Markdown only when
+    its title comes from its first heading."""
+    from types import SimpleNamespace
+
+    from mkdocs.utils import meta
+
+    from scripts.pipeline.build.reuse import nav_key
+
+    def key(**sources: str) -> str:
+        nav = SimpleNamespace(pages=[SimpleNamespace(file=SimpleNamespace(src_uri=uri, text=text))
+                                     for uri, text in sources.items()])
+        return nav_key(nav, lambda f: meta.get_data(f.text))
+
+    titled = "---\ntitle: 计划\n---\n\n# 计划\n\n共 5 项计划。\n"
+    base = key(home="# 首页\n", plans=titled)
+    assert key(home="# 首页\n", plans=titled.replace("共 5 项", "共 6 项")) == base
+    assert key(home="# 首页\n", plans=titled.replace("title: 计划", "title: 各计划")) != base
+    assert key(home="# 首页\n", plans=titled.replace("title: 计划", "title: 计划\nicon: material/home")) != base
+    assert key(home="# 首页新\n", plans=titled) != base
+    assert key(plans=titled, home="# 首页\n") != base  # the order of the navigation

@@ -34,12 +34,25 @@ that leave the built files byte for byte the same: the anchors of each page
 are collected with regular expressions instead of Python's HTMLParser, and the
 files of the private docs folder are hard-linked into the site, not copied.
 
+Rebuilds (cache.py, reuse.py): a build leaves in `.build-cache/<site>/`,
+beside the published folder, the HTML of every page with the hash of the
+Markdown it came from. The next build generates every page again, and mkdocs
+converts only those whose Markdown, engine (mkdocs.yml, theme, overrides,
+packages, this package's code), navigation or link targets changed; the
+others' HTML is hard-linked from the cache, after its hash was checked. The
+result is byte for byte that of a full build (tested, at another build date
+too); a missing, damaged or foreign cache means converting every page;
+BUILD_CACHE=0 neither reads nor writes it. The cache is written only after
+the site is published.
+
 Progress: one line per stage, with its time, and while a stage runs a line
 every PROGRESS_EVERY seconds (for mkdocs, with the pages written so far).
 
 Here: build() and the mkdocs processes it starts; generation.py (the
 generating child, and `generate()` for `make serve`); mkdocs_child.py (the
-mkdocs process and its plugins); progress.py (progress lines, cores).
+mkdocs process and its plugins); cache.py (the build cache: keys, checks,
+updates); reuse.py (the mkdocs plugin that reuses cached pages and records
+converted ones); progress.py (progress lines, cores).
 """
 
 from __future__ import annotations
@@ -182,8 +195,8 @@ def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1, 
 def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     """The whole build into `site_dir` (relative to the repository). Pages are
     generated into a temporary folder of this build's own (removed after),
-    the downloads, redirect pages and search data into another, moved into
-    the site once mkdocs has built it."""
+    the downloads and redirect pages into another and the search data into
+    a third, moved into the site once mkdocs has built it."""
     started = time.monotonic()
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
     target = (ROOT / site_dir).resolve()
@@ -193,6 +206,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     os.chmod(tmp, 0o755)  # mkdtemp makes 0700; the published folder is read by the web server
     extras = Path(tempfile.mkdtemp(prefix=f".{target.name}-extras-", dir=target.parent))
+    search = Path(tempfile.mkdtemp(prefix=f".{target.name}-search-", dir=target.parent))
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-work-", dir=target.parent))  # the cache's offer, reports
     gen = None
     cache = BuildCache(target) if cache_enabled() else None
@@ -200,7 +214,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         cache = None
     try:
         say("1/2 checking data and generating pages …")
-        gen = Generation(docs, extras, data_dir)
+        gen = Generation(docs, extras, search, data_dir)
         with Ticker("generating"):
             ready = gen.pages_ready()
         if not ready:
@@ -232,6 +246,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             say("generating the downloads and search data failed; the published site was not touched")
             return 1
         merge_into(extras, tmp)
+        merge_into(search, tmp)  # last: the search data wins where paths meet (as in render_site)
         own = {urlsplit(os.environ["SITE_URL"]).netloc.lower()} if os.environ.get("SITE_URL") else set()
         outside = outside_references(tmp, own, skip=reused)
         if outside:
@@ -254,7 +269,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             gen.stop()
         if cache is not None:
             cache.close()
-        for folder in (tmp, extras, docs, work):
+        for folder in (tmp, extras, search, docs, work):
             shutil.rmtree(folder, ignore_errors=True)
     say(f"site written to {target} in {time.monotonic() - started:.1f} s")
     return 0

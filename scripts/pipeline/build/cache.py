@@ -21,8 +21,8 @@ Keys. A page's HTML is reused only when all of these are as they were:
 - the engine key (engine_key): mkdocs.yml, every file of the theme's
   custom_dir (overrides/), the name and version of every installed Python
   package (mkdocs, Material, Markdown, Jinja2 …), the Python version, the
-  code of this package (our mkdocs plugins), SITE_URL, and the search
-  worker's hash (on every page's worker address);
+  code of our mkdocs plugins (mkdocs_child.py, reuse.py), SITE_URL, and the
+  search worker's hash (on every page's worker address);
 - the navigation key (reuse.nav_key): the front matter and, without a title
   there, the Markdown of every page of the navigation; those pages are
   always converted;
@@ -65,7 +65,8 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 HTML = "html"
 HASH_THREADS = 4  # hashlib and file reads let go of the GIL: files are hashed in threads
-CODE = Path(__file__).resolve().parent  # this package: our mkdocs plugins are part of the engine
+CODE = Path(__file__).resolve().parent  # this package; its mkdocs plugins are part of the engine:
+PLUGINS = ("mkdocs_child.py", "reuse.py")
 
 
 def enabled() -> bool:
@@ -130,10 +131,12 @@ def engine_key(docs: Path) -> str:
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
     add("packages", "\n".join(packages))
     add("config", CONFIG.read_bytes())
-    for label, folder in (("theme", _theme_folder()), ("code", CODE)):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                add(f"{label}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+    theme = _theme_folder()
+    for path in sorted(theme.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            add(f"theme/{path.relative_to(theme).as_posix()}", path.read_bytes())
+    for name in PLUGINS:
+        add(f"code/{name}", (CODE / name).read_bytes())
     add("site_url", os.environ.get("SITE_URL", ""))
     worker = worker_version(docs)
     add("worker", worker if worker is not None else "date " + os.environ.get("SOURCE_DATE_EPOCH", ""))
@@ -217,22 +220,21 @@ class BuildCache:
     # ------------------------------------------------------------------ #
     def save(self, site: Path, engine: str, markdown: dict[str, str], reports: list[dict]) -> None:
         """Record the published `site`: reused pages keep their entries,
-        converted pages get theirs (their HTML hashed and linked into the
-        cache), pages that are gone are dropped; the manifest is written
-        last."""
+        converted pages get theirs (with the hash of the HTML mkdocs wrote,
+        which is linked into the cache), pages that are gone are dropped;
+        the manifest is written last."""
         old = self._manifest.get("pages", {}) if self._manifest.get("engine") == engine else {}
         reused = set(reports[0]["reused"])
         records: dict[str, dict] = {}
         for report in reports:
             records.update(report["pages"])
         pages: dict[str, dict] = {}
-        converted = [u for u in markdown if u not in reused and u in records]
-        hashes = hash_files([site / records[u]["dest"] for u in converted])
-        for uri, html in zip(converted, hashes):
-            if html is None:
+        for uri, md in markdown.items():
+            record = records.get(uri)
+            if uri in reused or record is None or "html" not in record:
                 continue
-            pages[uri] = {"md": markdown[uri], "html": html, **records[uri]}
-            _link_into(site / records[uri]["dest"], self.html / records[uri]["dest"])
+            pages[uri] = {"md": md, **record}
+            _link_into(site / record["dest"], self.html / record["dest"])
         for uri in reused:
             if uri in old and uri in markdown:
                 pages[uri] = old[uri]

@@ -3,7 +3,8 @@
 `generate()` is `python -m scripts generate` and what `make serve` runs on
 every edit; `generate_into()` is the build's, run in a child process
 (`Generation`) that writes the pages, tells the build to start mkdocs, then
-writes the downloads, redirect pages and search data beside it.
+writes the downloads and redirect pages beside it; the search data is made
+by a process of its own from the moment the site is enriched.
 """
 
 from __future__ import annotations
@@ -39,11 +40,13 @@ def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None
     return True
 
 
-def generate_into(docs: Path, extras: Path, data_dir: Path = DATA, pages_done=lambda: None) -> bool:
+def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda: None) -> bool:
     """check -> enrich -> render the pages into `docs`, call `pages_done()`
-    (the build starts mkdocs then), then write the downloads, redirect pages
-    and search data into `extras`. On problems, print them and return
-    False."""
+    (the build starts mkdocs then), then write the downloads and redirect
+    pages into `extras`. The search data (a computation over the whole
+    site, as long as the pages) is written into `search` by a process of its
+    own from the moment the site is enriched. On problems, print them and
+    return False."""
     from ..enrich import enrich
     from ..render import render_extras, render_site
     from ..validate import check
@@ -72,13 +75,25 @@ def generate_into(docs: Path, extras: Path, data_dir: Path = DATA, pages_done=la
     gc.freeze()
     t2 = time.monotonic()
     say(f"enriched ({t2 - t1:.1f} s)")
-    n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores())
-    t3 = time.monotonic()
-    say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s)")
-    pages_done()
-    n = render_extras(site, extras)
-    say(f"rendered {n} downloads, redirect pages and search files ({time.monotonic() - t3:.1f} s)")
-    return True
+    indexing = multiprocessing.get_context("fork").Process(target=_search_child, args=(site, search, t2), name="search")
+    indexing.start()
+    try:
+        n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores())
+        t3 = time.monotonic()
+        say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s)")
+        pages_done()
+        n = render_extras(site, extras, search=False)
+        say(f"rendered {n} downloads and redirect pages ({time.monotonic() - t3:.1f} s)")
+    finally:
+        indexing.join()
+    return indexing.exitcode == 0
+
+
+def _search_child(site, out: Path, started: float) -> None:
+    from ..render import render_extras
+
+    n = render_extras(site, out, others=False)
+    say(f"rendered {n} search files ({time.monotonic() - started:.1f} s)")
 
 
 class Generation:
@@ -88,13 +103,13 @@ class Generation:
 
     The child writes the pages into `docs`, tells this process
     (pages_ready() returns True: mkdocs can start), then writes the
-    downloads, redirect pages and search data into `extras` while mkdocs
-    runs on the other core; finish() waits for it."""
+    downloads and redirect pages into `extras` (and its own child the search
+    data into `search`) while mkdocs runs; finish() waits for them."""
 
-    def __init__(self, docs: Path, extras: Path, data_dir: Path = DATA):
+    def __init__(self, docs: Path, extras: Path, search: Path, data_dir: Path = DATA):
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
-        self.child = ctx.Process(target=_generate_child, args=(docs, extras, data_dir, send), name="generate")
+        self.child = ctx.Process(target=_generate_child, args=(docs, extras, search, data_dir, send), name="generate")
         self.child.start()
         send.close()
 
@@ -114,9 +129,9 @@ class Generation:
         self.child.join()
 
 
-def _generate_child(docs: Path, extras: Path, data_dir: Path, conn) -> None:
+def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn) -> None:
     def run() -> bool:
-        return generate_into(docs, extras, data_dir, lambda: conn.send("pages"))
+        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"))
 
     profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
     if not profile:

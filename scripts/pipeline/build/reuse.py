@@ -23,7 +23,8 @@ ways) and its title from the cache, renders an empty template for it, and
 the cached HTML is hard-linked to where mkdocs would write the page.
 
 For every page it does convert, the plugin records its lookups, anchors,
-links to anchors and title (the report the parent stores in the cache).
+links to anchors, title and the SHA-256 of the HTML mkdocs writes (the report
+the parent stores in the cache).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
     other mkdocs processes convert (filled by the share plugin; not recorded
     here)."""
     from jinja2 import ChoiceLoader, DictLoader
-    from mkdocs.plugins import BasePlugin
+    from mkdocs.plugins import BasePlugin, event_priority
 
     class Reuse(BasePlugin):
         def __init__(self):
@@ -118,7 +119,9 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
                     "dest": page.file.dest_uri,
                     "lookups": self._lookups,
                     "anchors": sorted(page.present_anchor_ids or ()),
-                    "to_anchors": {f.src_uri: dict(links) for f, links in (page.links_to_anchors or {}).items()},
+                    # links into its own anchors need no check when it is reused (its anchors are the same)
+                    "to_anchors": {f.src_uri: dict(links) for f, links in (page.links_to_anchors or {}).items()
+                                   if f.src_uri != uri},
                     "title": page._title_from_render,
                 }
             self._lookups = None
@@ -128,9 +131,14 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
             env.loader = ChoiceLoader([DictLoader({SKIP_TEMPLATE: ""}), env.loader])
             return env
 
+        @event_priority(-100)  # last: the output as mkdocs writes it
         def on_post_page(self, output, page, config):
-            entry = self.reused.get(page.file.src_uri)
+            uri = page.file.src_uri
+            entry = self.reused.get(uri)
             if entry is None:
+                if uri in self.records and output.strip():
+                    data = output.encode("utf-8", errors="xmlcharrefreplace")  # as mkdocs writes it
+                    self.records[uri]["html"] = hashlib.sha256(data).hexdigest()
                 return output
             if link_html:
                 _link(entry["html"], page.file.abs_dest_path)

@@ -86,14 +86,16 @@ def _linked_groups(site: Site, data_dir: Path) -> list:
     ]
 
 
-def _extra_groups(site: Site) -> list:
+def _extra_groups(site: Site, search: bool = True, others: bool = True) -> list:
     """What mkdocs only copies: downloads, redirect pages of moved addresses
-    and the search data. `build` makes them beside mkdocs (render_extras)."""
+    (`others`) and the search data (`search`). `build` makes them beside
+    mkdocs (render_extras)."""
     return [
-        lambda: downloads.files(site),
-        # addresses kept alive
-        lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()]).items(),
-        lambda: index_files(site).items(),  # scripts/search/
+        *([lambda: downloads.files(site),
+           # addresses kept alive
+           lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()]).items(),
+           ] if others else []),
+        *([lambda: index_files(site).items()] if search else []),  # scripts/search/
     ]
 
 
@@ -176,10 +178,13 @@ def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int,
     return changed
 
 
-def render_extras(site: Site, out: Path) -> int:
+def render_extras(site: Site, out: Path, search: bool = True, others: bool = True) -> int:
     """The files render_site(extras=False) leaves out, into the folder `out`
-    (they win over a page file of the same path, as in render_site)."""
-    return _write_groups(_extra_groups(site), out)[1]
+    (they win over a page file of the same path, as in render_site): the
+    search data (`search`), the downloads and redirect pages (`others`).
+    The search data wins over the others where paths meet: written apart,
+    merge it in last."""
+    return _write_groups(_extra_groups(site, search, others), out)[1]
 
 
 def clean(out: Path = OUT) -> None:
