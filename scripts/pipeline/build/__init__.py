@@ -1,7 +1,9 @@
 """Stage 5, build: check, enrich and render into a private docs folder, then
 `mkdocs build --strict` into a temporary folder that is moved into place only
 when the whole build succeeded, so a failed build never damages what was
-published before.
+published before. The previous site and the build's temporary folders are
+then removed by a process that outlives the build (remove_later: removing
+100,000 files takes minutes on some disks, and nothing needs to wait).
 
 Each build generates its pages into its own temporary docs folder (not the
 shared build/docs that `make serve` uses), so builds can run side by side and
@@ -24,8 +26,10 @@ SITE_URL=http://intranet.example/plans/ (mkdocs' site_url) for that.
 
 Two cores: check, enrich and render run in a child process. Once the pages
 are written, mkdocs starts on them while the child goes on to write what
-mkdocs would only copy (downloads, redirect pages of moved addresses, search
-data) into a folder of its own, moved into the built site when both are done.
+mkdocs would only copy (downloads, redirect pages of moved addresses) into a
+folder of its own; the search data, a computation over the whole site, is
+made by a process of its own from the moment the site is enriched; both
+folders are moved into the built site when all are done.
 Memory: the child ends early in mkdocs' run, before mkdocs has grown (it
 lets go of each page's source once converted and of its HTML once written).
 
@@ -192,6 +196,20 @@ def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1, 
             shutil.rmtree(o, ignore_errors=True)
 
 
+def remove_later(folders: list[Path]) -> None:
+    """Remove the folders in a process of their own that outlives this one,
+    and forget them (`folders` is emptied). Removing is slow on some disks
+    (a millisecond a file: at 30,000 tasks the previous site alone is over
+    100,000 files), and once the new site is published nothing waits for
+    it. Removed here and now when that process cannot start."""
+    try:
+        subprocess.run(["sh", "-c", 'rm -rf -- "$@" >/dev/null 2>&1 &', "remove-later", *map(str, folders)],
+                       start_new_session=True, stdin=subprocess.DEVNULL, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return
+    folders.clear()
+
+
 def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     """The whole build into `site_dir` (relative to the repository). Pages are
     generated into a temporary folder of this build's own (removed after),
@@ -208,7 +226,8 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     extras = Path(tempfile.mkdtemp(prefix=f".{target.name}-extras-", dir=target.parent))
     search = Path(tempfile.mkdtemp(prefix=f".{target.name}-search-", dir=target.parent))
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-work-", dir=target.parent))  # the cache's offer, reports
-    gen = None
+    gen = old = None
+    published = False
     cache = BuildCache(target) if cache_enabled() else None
     if cache is not None and not cache.open():
         cache = None
@@ -254,12 +273,11 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
                 print(f"{line}: points outside the site", file=sys.stderr)
             say(f"{len(outside)} reference(s) to outside hosts; the published site was not touched")
             return 1
-        old = target.with_name(f".{target.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
         if target.exists():
-            target.rename(old)
+            target.rename(old / target.name)
         tmp.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        published = True
         if cache is not None:
             t = time.monotonic()
             cache.save(target, engine, markdown, reports)
@@ -269,7 +287,10 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             gen.stop()
         if cache is not None:
             cache.close()
-        for folder in (tmp, extras, search, docs, work):
+        leftovers = [f for f in (old, tmp, extras, search, docs, work) if f is not None]
+        if published:
+            remove_later(leftovers)
+        for folder in leftovers:
             shutil.rmtree(folder, ignore_errors=True)
     say(f"site written to {target} in {time.monotonic() - started:.1f} s")
     return 0
