@@ -233,7 +233,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         cache = None
     try:
         say("1/2 checking data and generating pages …")
-        gen = Generation(docs, extras, search, data_dir)
+        gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None)
         with Ticker("generating"):
             ready = gen.pages_ready()
         if not ready:

@@ -12,6 +12,8 @@ site's are on one file system and are hard-linked, never copied:
                     (reuse.py)
     html/<dest>     the HTML of every page of the last build (hard links to
                     the published files)
+    memo.sqlite     the spreadsheets (XLSX) of the last build, by a key of
+                    their content (memo.py)
     .lock           held while a build uses the cache
 
 Keys. A page's HTML is reused only when all of these are as they were:
@@ -38,8 +40,10 @@ unreadable, truncated or edited is ignored: a full build), and every cached
 HTML file is hashed again before it is offered (a file changed in place, in
 the cache or in the published site it shares its inode with, is converted
 anew); the hashing runs in a thread while the pages are generated. Nothing
-is written to the cache before the build has succeeded and the site is
-published; a build that fails leaves it as it was. Updates replace single
+of the pages is written to the cache before the build has succeeded and the
+site is published; a build that fails leaves them as they were (the memo is
+written as the downloads are made: its entries are keyed on everything they
+depend on, and checked when read). Updates replace single
 files (link to a temporary name, then rename) and the manifest last, so an
 interrupted update leaves entries whose hash no longer matches: converted
 again. A second build of the same site while one runs does without the
@@ -64,6 +68,7 @@ from .progress import say
 FORMAT = 1
 MANIFEST = "manifest.json"
 HTML = "html"
+MEMO = "memo.sqlite"
 HASH_THREADS = 4  # hashlib and file reads let go of the GIL: files are hashed in threads
 CODE = Path(__file__).resolve().parent  # this package; its mkdocs plugins are part of the engine:
 PLUGINS = ("mkdocs_child.py", "reuse.py")
@@ -151,6 +156,7 @@ class BuildCache:
     def __init__(self, target: Path):
         self.folder = cache_folder(target)
         self.html = self.folder / HTML
+        self.memo = self.folder / MEMO  # memo.py: results of pure functions (the spreadsheets)
         self._lock = None
         self._manifest: dict = {}
         self._verified: set[str] = set()  # pages whose cached HTML hashes as recorded

@@ -40,16 +40,19 @@ def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None
     return True
 
 
-def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda: None) -> bool:
+def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda: None,
+                  memo: Path | None = None) -> bool:
     """check -> enrich -> render the pages into `docs`, call `pages_done()`
     (the build starts mkdocs then), then write the downloads and redirect
     pages into `extras`. The search data (a computation over the whole
     site, as long as the pages) is written into `search` by a process of its
-    own from the moment the site is enriched. On problems, print them and
+    own from the moment the site is enriched. `memo`: the build cache's
+    memo of spreadsheets (memo.py), if any. On problems, print them and
     return False."""
     from ..enrich import enrich
-    from ..render import render_extras, render_site
+    from ..render import downloads, render_extras, render_site
     from ..validate import check
+    from .memo import Memo
 
     t0 = time.monotonic()
     # The corpus is millions of small long-lived objects: the cyclic garbage
@@ -82,8 +85,14 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
         t3 = time.monotonic()
         say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s)")
         pages_done()
-        n = render_extras(site, extras, search=False)
-        say(f"rendered {n} downloads and redirect pages ({time.monotonic() - t3:.1f} s)")
+        kept = Memo(memo) if memo else None
+        try:
+            n = render_extras(site, extras, search=False, xlsx=kept.function(downloads.xlsx_bytes) if kept else None)
+        finally:
+            if kept:
+                kept.close()
+        reused = f", {kept.hits} spreadsheets from the build cache" if kept else ""
+        say(f"rendered {n} downloads and redirect pages ({time.monotonic() - t3:.1f} s{reused})")
     finally:
         indexing.join()
     return indexing.exitcode == 0
@@ -106,10 +115,11 @@ class Generation:
     downloads and redirect pages into `extras` (and its own child the search
     data into `search`) while mkdocs runs; finish() waits for them."""
 
-    def __init__(self, docs: Path, extras: Path, search: Path, data_dir: Path = DATA):
+    def __init__(self, docs: Path, extras: Path, search: Path, data_dir: Path = DATA, memo: Path | None = None):
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
-        self.child = ctx.Process(target=_generate_child, args=(docs, extras, search, data_dir, send), name="generate")
+        self.child = ctx.Process(target=_generate_child, args=(docs, extras, search, data_dir, send, memo),
+                                 name="generate")
         self.child.start()
         send.close()
 
@@ -129,9 +139,9 @@ class Generation:
         self.child.join()
 
 
-def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn) -> None:
+def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn, memo: Path | None) -> None:
     def run() -> bool:
-        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"))
+        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo)
 
     profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
     if not profile:

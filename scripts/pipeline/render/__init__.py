@@ -86,12 +86,13 @@ def _linked_groups(site: Site, data_dir: Path) -> list:
     ]
 
 
-def _extra_groups(site: Site, search: bool = True, others: bool = True) -> list:
+def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=None) -> list:
     """What mkdocs only copies: downloads, redirect pages of moved addresses
     (`others`) and the search data (`search`). `build` makes them beside
-    mkdocs (render_extras)."""
+    mkdocs (render_extras; `xlsx`: the XLSX writer to use, its results kept
+    between builds)."""
     return [
-        *([lambda: downloads.files(site),
+        *([lambda: downloads.files(site, xlsx),
            # addresses kept alive
            lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()]).items(),
            ] if others else []),
@@ -178,13 +179,13 @@ def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int,
     return changed
 
 
-def render_extras(site: Site, out: Path, search: bool = True, others: bool = True) -> int:
+def render_extras(site: Site, out: Path, search: bool = True, others: bool = True, xlsx=None) -> int:
     """The files render_site(extras=False) leaves out, into the folder `out`
     (they win over a page file of the same path, as in render_site): the
     search data (`search`), the downloads and redirect pages (`others`).
     The search data wins over the others where paths meet: written apart,
     merge it in last."""
-    return _write_groups(_extra_groups(site, search, others), out)[1]
+    return _write_groups(_extra_groups(site, search, others, xlsx), out)[1]
 
 
 def clean(out: Path = OUT) -> None:

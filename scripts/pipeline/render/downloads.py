@@ -405,16 +405,18 @@ def _fold(line: str, limit: int = 75) -> str:
 # --------------------------------------------------------------------------- #
 
 
-def files(site: Site) -> Iterator[tuple[str, bytes]]:
+def files(site: Site, xlsx=None) -> Iterator[tuple[str, bytes]]:
     """(path under the site root, content) for every plan and department,
-    one file at a time (a province's downloads are gigabytes)."""
+    one file at a time (a province's downloads are gigabytes). `xlsx`:
+    xlsx_bytes or a stand-in (the build's keeps results between builds)."""
+    xlsx = xlsx or xlsx_bytes
     for p in site.plans:
         table = plan_table(p)
         yield p.downloads["csv"], csv_bytes(table)
-        yield p.downloads["xlsx"], xlsx_bytes(table, site.now)
+        yield p.downloads["xlsx"], xlsx(table, site.now)
         yield p.downloads["ics"], ics_bytes(p.data.short_title, p.deadlines, p.recurrences, site.now)
     for d in site.departments.values():
         table = department_table(d)
         yield d.downloads["csv"], csv_bytes(table)
-        yield d.downloads["xlsx"], xlsx_bytes(table, site.now)
+        yield d.downloads["xlsx"], xlsx(table, site.now)
         yield d.downloads["ics"], ics_bytes(f"{d.jurisdiction.name} {d.data.name}", d.deadlines, d.recurrences, site.now)

@@ -1,0 +1,135 @@
+"""Results of pure functions kept from build to build (the build cache's
+`memo.sqlite`): a rebuild after one plan's edit makes again only the
+downloads whose content changed.
+
+Today one function is kept: the XLSX writer (render/downloads.py's
+xlsx_bytes, two thirds of the time the downloads take: zip compression). Its
+result depends on nothing but its arguments (a table of strings and a date)
+and its module's code, so the key of a result is the SHA-256 of that
+module's source, the Python version and the arguments written out in full
+(canonical(): strings, numbers, dates, lists, tuples, dicts and dataclasses
+of those, with their types); a call with any other argument is not kept,
+just made. Each value is stored with its SHA-256 and checked when read; a
+value that does not match, or a database that cannot be read, is computed
+again (the file is replaced). Results no lookup of the last run asked for
+are deleted when the memo is closed.
+
+One SQLite file rather than a file per result: tens of thousands of small
+files cost more to create and remove than to compute on some disks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import inspect
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .progress import say
+
+
+_PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time)
+
+
+def canonical(value) -> str:
+    """`value` written out in full, with its types; TypeError for anything
+    but plain data (whose text could stand for more than one value)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return f"{kind.__name__}:{value!r}"
+    if kind in (list, tuple):
+        return f"{kind.__name__}[" + ",".join(canonical(v) for v in value) + "]"
+    if kind is dict:
+        return "dict{" + ",".join(f"{canonical(k)}:{canonical(v)}" for k, v in value.items()) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ",".join(f"{f.name}={canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{kind.__module__}.{kind.__qualname__}({fields})"
+    raise TypeError(f"not plain data: {kind.__qualname__}")
+
+
+class Memo:
+    def __init__(self, path: Path):
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+        self.used: dict[str, set[str]] = {}
+        self.hits = self.misses = 0
+        try:
+            self.db = self._open()
+        except sqlite3.Error:
+            try:
+                path.unlink(missing_ok=True)
+                self.db = self._open()
+            except (OSError, sqlite3.Error) as e:
+                say(f"build memo {path} unusable ({e}); computing everything")
+                self.db = None
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level="DEFERRED")
+        db.execute("CREATE TABLE IF NOT EXISTS memo (fn TEXT, key TEXT, sum TEXT, value BLOB, PRIMARY KEY (fn, key))")
+        db.execute("SELECT count(*) FROM memo").fetchone()  # a damaged file fails here
+        return db
+
+    def function(self, fn: Callable[..., bytes]) -> Callable[..., bytes]:
+        """`fn` (a pure function returning bytes), its results kept."""
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        code = hashlib.sha256(Path(inspect.getsourcefile(fn)).read_bytes() + sys.version.encode()).hexdigest()
+        used = self.used.setdefault(name, set())
+
+        def kept(*args) -> bytes:
+            try:
+                written = canonical(args)
+            except TypeError:  # not plain data: not kept
+                return fn(*args)
+            key = hashlib.sha256(f"{code}\0{written}".encode("utf-8")).hexdigest()
+            used.add(key)
+            value = self._get(name, key)
+            if value is None:
+                self.misses += 1
+                value = fn(*args)
+                self._put(name, key, value)
+            else:
+                self.hits += 1
+            return value
+
+        return kept
+
+    def _get(self, name: str, key: str) -> bytes | None:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT sum, value FROM memo WHERE fn = ? AND key = ?", (name, key)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or not isinstance(row[1], bytes) or hashlib.sha256(row[1]).hexdigest() != row[0]:
+            return None
+        return row[1]
+
+    def _put(self, name: str, key: str, value: bytes) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?, ?)",
+                            (name, key, hashlib.sha256(value).hexdigest(), value))
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        """Drop what this run did not ask for, and write."""
+        if self.db is None:
+            return
+        try:
+            for name, keys in self.used.items():
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM used")
+                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in keys))
+                self.db.execute("DELETE FROM memo WHERE fn = ? AND key NOT IN (SELECT key FROM used)", (name,))
+            self.db.commit()
+        except sqlite3.Error as e:
+            say(f"build memo {self.path} not written ({e})")
+        finally:
+            self.db.close()
+            self.db = None

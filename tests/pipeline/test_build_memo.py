@@ -1,0 +1,90 @@
+"""The build memo (scripts/pipeline/build/memo.py): a kept function gives
+what the function gives, from the memo the next time; a damaged value or
+database is computed again; what a run did not ask for is dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from scripts.pipeline.build.memo import Memo
+from scripts.pipeline.render.downloads import Table, xlsx_bytes
+
+TABLE = Table("某部门 任务清单", ["序号", "任务"], [["1", "排查整治重大事故隐患"], ["2", "每季度报送进展"]])
+NOW = dt.date(2024, 10, 15)
+
+
+def test_kept_results_are_the_functions(tmp_path):
+    path = tmp_path / "memo.sqlite"
+    memo = Memo(path)
+    kept = memo.function(xlsx_bytes)
+    assert kept(TABLE, NOW) == xlsx_bytes(TABLE, NOW)
+    memo.close()
+    memo = Memo(path)
+    kept = memo.function(xlsx_bytes)
+    assert kept(TABLE, NOW) == xlsx_bytes(TABLE, NOW) and memo.hits == 1
+    other = Table(TABLE.title, TABLE.columns, [*TABLE.rows, ["3", "新增"]])
+    assert kept(other, NOW) == xlsx_bytes(other, NOW) and memo.misses == 1
+    assert kept(TABLE, dt.date(2025, 1, 1)) == xlsx_bytes(TABLE, dt.date(2025, 1, 1)) and memo.misses == 2
+    memo.close()
+
+
+def test_a_damaged_value_is_computed_again(tmp_path):
+    path = tmp_path / "memo.sqlite"
+    memo = Memo(path)
+    memo.function(xlsx_bytes)(TABLE, NOW)
+    memo.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE memo SET value = ?", (b"PK not a spreadsheet",))
+    memo = Memo(path)
+    assert memo.function(xlsx_bytes)(TABLE, NOW) == xlsx_bytes(TABLE, NOW) and memo.hits == 0
+    memo.close()
+
+
+def test_a_damaged_database_is_replaced(tmp_path):
+    path = tmp_path / "memo.sqlite"
+    path.write_bytes(b"\x00" * 4096)
+    memo = Memo(path)
+    assert memo.function(xlsx_bytes)(TABLE, NOW) == xlsx_bytes(TABLE, NOW)
+    memo.close()
+    memo = Memo(path)
+    memo.function(xlsx_bytes)(TABLE, NOW)
+    assert memo.hits == 1
+    memo.close()
+
+
+def test_what_a_run_did_not_ask_for_is_dropped(tmp_path):
+    path = tmp_path / "memo.sqlite"
+    other = Table(TABLE.title, TABLE.columns, TABLE.rows[:1])
+    memo = Memo(path)
+    kept = memo.function(xlsx_bytes)
+    kept(TABLE, NOW)
+    kept(other, NOW)
+    memo.close()
+    memo = Memo(path)
+    memo.function(xlsx_bytes)(TABLE, NOW)
+    memo.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM memo").fetchone()[0] == 1
+
+
+def test_arguments_that_are_not_plain_data_are_never_kept(tmp_path):
+    """An object is written out as <… at 0x…>, and two objects can share an
+    address one after the other: such calls are made, never looked up."""
+
+    class Opaque:
+        pass
+
+    calls = []
+
+    def make(x) -> bytes:
+        calls.append(x)
+        return b"made"
+
+    memo = Memo(tmp_path / "memo.sqlite")
+    kept = memo.function(make)
+    for _ in range(3):
+        kept(Opaque())
+        kept([Opaque()])
+    assert len(calls) == 6 and memo.hits == 0
+    memo.close()
