@@ -88,3 +88,41 @@ def test_arguments_that_are_not_plain_data_are_never_kept(tmp_path):
         kept([Opaque()])
     assert len(calls) == 6 and memo.hits == 0
     memo.close()
+
+
+def test_files_as_loaded_before_are_the_files_as_loaded_now(tmp_path):
+    """The check's memo gives the models and node positions loading gives;
+    a changed file, or one with a problem, is loaded anew."""
+    import shutil
+
+    from conftest import ROOT
+    from scripts.pipeline.build.memo import LoadMemo
+    from scripts.pipeline.validate import check
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+
+    def run():
+        memo = Memo(tmp_path / "memo.sqlite")
+        corpus, problems = check(data, LoadMemo(memo))
+        memo.close()
+        return corpus, problems, memo
+
+    def loaded(corpus):
+        return [(x.doc.path, x.model, x.doc.data, x.doc.positions, x.doc.key_positions)
+                for x in [*corpus.plans, *corpus.registries, corpus.categories, corpus.topics]]
+
+    plain, problems = check(data)
+    first, first_problems, memo = run()
+    assert memo.hits == 0 and memo.misses > 5
+    second, second_problems, memo = run()
+    assert memo.misses == 0 and memo.hits > 5
+    assert loaded(first) == loaded(second) == loaded(plain)
+    assert first_problems == second_problems == problems
+
+    plan = sorted((data / "plans").glob("[!_]*.yaml"))[0]
+    plan.write_text(plan.read_text(encoding="utf-8").replace("\nactions:", "\nactions: [\n", 1), encoding="utf-8")
+    bad, bad_problems, memo = run()
+    assert memo.misses == 1 and any(p.file.endswith(plan.name) for p in bad_problems)
+    _, again, memo = run()
+    assert memo.misses == 1 and again == bad_problems, "a file with problems was kept"

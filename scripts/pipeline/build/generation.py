@@ -47,12 +47,12 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     pages into `extras`. The search data (a computation over the whole
     site, as long as the pages) is written into `search` by a process of its
     own from the moment the site is enriched. `memo`: the build cache's
-    memo of spreadsheets (memo.py), if any. On problems, print them and
-    return False."""
+    memo (memo.py: the data files as loaded, the spreadsheets), if any. On
+    problems, print them and return False."""
     from ..enrich import enrich
     from ..render import downloads, render_extras, render_site
     from ..validate import check
-    from .memo import Memo
+    from .memo import LoadMemo, Memo
 
     t0 = time.monotonic()
     # The corpus is millions of small long-lived objects: the cyclic garbage
@@ -60,11 +60,14 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     # (a third of the check at 30,000 tasks). Load without it, then freeze
     # what was loaded (and later the views) out of its sight.
     gc.disable()
+    loads = Memo(memo) if memo else None
     try:
-        corpus, problems = check(data_dir)
+        corpus, problems = check(data_dir, LoadMemo(loads) if loads else None)
         corpus.release_sources()
     finally:
         gc.enable()
+        if loads:
+            loads.close()
     gc.freeze()
     if problems:
         for p in problems:
@@ -73,7 +76,8 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
         return False
     n_tasks = sum(len(a.tasks) for p in corpus.plans for a in p.model.actions)
     t1 = time.monotonic()
-    say(f"checked {len(corpus.plans)} plans, {n_tasks} tasks ({t1 - t0:.1f} s)")
+    reused = f", {loads.hits} of {loads.hits + loads.misses} files as loaded before" if loads else ""
+    say(f"checked {len(corpus.plans)} plans, {n_tasks} tasks ({t1 - t0:.1f} s{reused})")
     site = enrich(corpus)
     gc.freeze()
     t2 = time.monotonic()

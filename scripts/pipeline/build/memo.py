@@ -2,7 +2,9 @@
 `memo.sqlite`): a rebuild after one plan's edit makes again only the
 downloads whose content changed.
 
-Today one function is kept: the XLSX writer (render/downloads.py's
+Kept: the data files as loaded (LoadMemo, for the check: reading YAML with
+the position of every node and validating it against the models is most of
+the check's time), and the XLSX writer (render/downloads.py's
 xlsx_bytes, two thirds of the time the downloads take: zip compression). Its
 result depends on nothing but its arguments (a table of strings and a date)
 and its module's code, so the key of a result is the SHA-256 of that
@@ -24,6 +26,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import inspect
+import pickle
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -77,7 +80,6 @@ class Memo:
         """`fn` (a pure function returning bytes), its results kept."""
         name = f"{fn.__module__}.{fn.__qualname__}"
         code = hashlib.sha256(Path(inspect.getsourcefile(fn)).read_bytes() + sys.version.encode()).hexdigest()
-        used = self.used.setdefault(name, set())
 
         def kept(*args) -> bytes:
             try:
@@ -85,17 +87,28 @@ class Memo:
             except TypeError:  # not plain data: not kept
                 return fn(*args)
             key = hashlib.sha256(f"{code}\0{written}".encode("utf-8")).hexdigest()
-            used.add(key)
-            value = self._get(name, key)
+            value = self.get(name, key)
             if value is None:
-                self.misses += 1
                 value = fn(*args)
-                self._put(name, key, value)
-            else:
-                self.hits += 1
+                self.put(name, key, value)
             return value
 
         return kept
+
+    def get(self, name: str, key: str) -> bytes | None:
+        """The value kept for `key` of the function `name` (None: compute
+        it, then put() it). Counts as asked for."""
+        self.used.setdefault(name, set()).add(key)
+        value = self._get(name, key)
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    def put(self, name: str, key: str, value: bytes) -> None:
+        self.used.setdefault(name, set()).add(key)
+        self._put(name, key, value)
 
     def _get(self, name: str, key: str) -> bytes | None:
         if self.db is None:
@@ -133,3 +146,64 @@ class Memo:
         finally:
             self.db.close()
             self.db = None
+
+
+LOAD = "load"
+
+
+class LoadMemo:
+    """load_corpus()'s memo: every data file that loaded without a problem
+    (its YAML, the position of every node, its model) kept by the SHA-256
+    of its bytes, its model's name and the loading code (scripts/model/,
+    scripts/pipeline/load/, the versions of pydantic and the YAML readers,
+    Python's). A file is read once for its key; a file that changes while it
+    is loaded is not kept."""
+
+    PACKAGES = ("pydantic", "pydantic_core", "ruamel.yaml", "PyYAML")
+
+    def __init__(self, memo: Memo):
+        from importlib import metadata
+
+        from ...paths import ROOT
+
+        self.memo = memo
+        h = hashlib.sha256(sys.version.encode())
+        for folder in (ROOT / "scripts" / "model", ROOT / "scripts" / "pipeline" / "load"):
+            for path in sorted(folder.glob("*.py")):
+                h.update(path.name.encode() + b"\0" + path.read_bytes())
+        for name in self.PACKAGES:
+            try:
+                h.update(f"{name}=={metadata.version(name)}".encode())
+            except metadata.PackageNotFoundError:
+                h.update(f"{name} missing".encode())
+        self.code = h.hexdigest()
+        self._read: dict[tuple, tuple[str, bytes]] = {}
+
+    def load(self, path: Path, model: type):
+        """(Document, model) as load_corpus() made them from these bytes, or None."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        key = hashlib.sha256(f"{self.code}\0{model.__module__}.{model.__qualname__}\0".encode() + raw).hexdigest()
+        self._read[(path, model)] = (key, raw)
+        value = self.memo.get(LOAD, key)
+        if value is None:
+            return None
+        try:
+            data, positions, key_positions, loaded = pickle.loads(value)
+        except Exception:  # a value from other code: load the file
+            return None
+        from ..load.document import Document
+
+        return Document(path=path, data=data, positions=positions, key_positions=key_positions), loaded
+
+    def keep(self, path: Path, model: type, doc, loaded) -> None:
+        key, raw = self._read.pop((path, model), (None, None))
+        try:
+            if key is None or path.read_bytes() != raw:
+                return
+            value = pickle.dumps((doc.data, doc.positions, doc.key_positions, loaded), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
+        self.memo.put(LOAD, key, value)

@@ -128,18 +128,24 @@ def validate_model(doc: Document, model: type[BaseModel]) -> tuple[Any, list[Pro
         return None, problems
 
 
-def _load(path: Path, model: type[BaseModel], corpus: Corpus) -> Loaded:
+def _load(path: Path, model: type[BaseModel], corpus: Corpus, memo=None) -> Loaded:
+    if memo is not None and (kept := memo.load(path, model)) is not None:
+        return Loaded(*kept)
     doc, problems = load_yaml(path)
     corpus.problems += problems
     if doc.data is None:
         return Loaded(doc, None)
-    m, problems = validate_model(doc, model)
-    corpus.problems += problems
+    m, more = validate_model(doc, model)
+    corpus.problems += more
+    if memo is not None and not problems and not more:
+        memo.keep(path, model, doc, m)
     return Loaded(doc, m)
 
 
-def load_corpus(data_dir: Path = DATA) -> Corpus:
-    """Load every data file; schema problems are collected on the corpus."""
+def load_corpus(data_dir: Path = DATA, memo=None) -> Corpus:
+    """Load every data file; schema problems are collected on the corpus.
+    `memo`: files loaded before, kept by their bytes (the build's:
+    scripts/pipeline/build/memo.py; only files without problems are kept)."""
     corpus = Corpus(data_dir)
     for name, model, attr in (
         ("categories.yaml", models.CategoryRegistry, "categories"),
@@ -149,14 +155,14 @@ def load_corpus(data_dir: Path = DATA) -> Corpus:
     ):
         path = data_dir / name
         if path.exists():
-            setattr(corpus, attr, _load(path, model, corpus))
+            setattr(corpus, attr, _load(path, model, corpus, memo))
         elif attr in ("categories", "topics"):
             corpus.problems.append(Problem(str(path), 1, 1, f"the registry {name} is missing"))
     for path in sorted((data_dir / "departments").glob("*.yaml")):
-        corpus.registries.append(_load(path, models.DepartmentRegistry, corpus))
+        corpus.registries.append(_load(path, models.DepartmentRegistry, corpus, memo))
     for path in sorted((data_dir / "plans").glob("*.yaml")):
         if path.name.startswith("_"):
             continue  # templates and examples
-        corpus.plans.append(_load(path, models.Plan, corpus))
+        corpus.plans.append(_load(path, models.Plan, corpus, memo))
     corpus.index()
     return corpus

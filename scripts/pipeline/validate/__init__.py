@@ -32,9 +32,10 @@ from .rules import CORPUS_RULES, PLAN_RULES
 RULE_MODULES = (files, ids, text, dates, references, registries)
 
 
-def check(data_dir: Path = DATA) -> tuple[Corpus, list[Problem]]:
-    """Load and validate everything; return the corpus and all problems, sorted."""
-    corpus = load_corpus(data_dir)
+def check(data_dir: Path = DATA, memo=None) -> tuple[Corpus, list[Problem]]:
+    """Load and validate everything; return the corpus and all problems,
+    sorted. `memo`: files loaded before (load_corpus)."""
+    corpus = load_corpus(data_dir, memo)
     problems = list(corpus.problems)
     for p in corpus.plans:
         if p.model is None:
