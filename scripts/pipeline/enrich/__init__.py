@@ -74,6 +74,7 @@ import datetime as dt
 
 from ...model import models
 from ...model.dates import today
+from ...model.phrases import read_deadline, rule_year
 from ...model.urls import category_url, department_url, plan_url, topic_url
 from ..load.corpus import Corpus
 from .comparison import infer_targets
@@ -87,7 +88,9 @@ from .views import (
     CategoryView,
     DeadlineView,
     DepartmentView,
+    EventView,
     GoalView,
+    OngoingView,
     PlanView,
     RecurrenceView,
     SectionView,
@@ -140,8 +143,10 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
                 tv.support = [departments[d] for d in support_ids if d in departments]
                 tv.topics = [topics[x] for x in t.topics if x in topics]
                 tv.national = _task_lines(t, a, lines)
-                tv.deadlines = [DeadlineView(d, tv, pv, status_of(d.date, now), i) for i, d in enumerate(t.deadlines, 1)]
+                tv.deadlines = [_deadline(d, tv, pv, now, i) for i, d in enumerate(t.deadlines, 1)]
                 tv.recurrence = [RecurrenceView(r, tv, pv, i) for i, r in enumerate(t.recurrence, 1)]
+                tv.ongoing = [OngoingView(o, tv, pv, i) for i, o in enumerate(t.ongoing, 1)]
+                tv.events = [_event(e, tv, pv, now, i) for i, e in enumerate(t.events, 1)]
                 for dv in tv.lead:
                     dv.lead_tasks.append(tv)
                 for dv in tv.support:
@@ -153,7 +158,7 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
                 tasks[t.id] = tv
         for g in p.goals:
             gv = GoalView(g, pv, f"{pv.url}#{g.id}", g.id)
-            gv.deadlines = [DeadlineView(d, gv, pv, status_of(d.date, now), i) for i, d in enumerate(g.deadlines, 1)]
+            gv.deadlines = [_deadline(d, gv, pv, now, i) for i, d in enumerate(g.deadlines, 1)]
             gv.targets = [targets[x] for x in g.national if x in targets]
             if not g.national and targets:
                 gv.targets = infer_targets(g, list(targets.values()))
@@ -161,8 +166,10 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
             pv.goals.append(gv)
         for s in p.sections:
             sv = SectionView(s, pv, f"{pv.url}#{s.id}", s.id)
-            sv.deadlines = [DeadlineView(d, sv, pv, status_of(d.date, now), i) for i, d in enumerate(s.deadlines, 1)]
+            sv.deadlines = [_deadline(d, sv, pv, now, i) for i, d in enumerate(s.deadlines, 1)]
             sv.recurrence = [RecurrenceView(r, sv, pv, i) for i, r in enumerate(s.recurrence, 1)]
+            sv.ongoing = [OngoingView(o, sv, pv, i) for i, o in enumerate(s.ongoing, 1)]
+            sv.events = [_event(e, sv, pv, now, i) for i, e in enumerate(s.events, 1)]
             pv.sections.append(sv)
         others = {v.data.id: v for v in [*pv.goals, *pv.sections]}
         for annex in p.annexes:
@@ -174,7 +181,7 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
                 rv.restates = [tasks[x] for x in row.restates if x in tasks]
                 rv.restates_other = [others[x] for x in row.restates if x in others]
                 if row.due:
-                    rv.due = DeadlineView(row.due, rv, pv, status_of(row.due.date, now))
+                    rv.due = _deadline(row.due, rv, pv, now, 1, annex.year)
                     rv.due_is_duplicate = any(
                         d.date == row.due.date for x in [*rv.restates, *rv.restates_other] for d in x.deadlines
                     )
@@ -196,6 +203,23 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
     link_same_duty(plans)
     synonyms = [list(s.terms) for s in corpus.synonyms.model.synonyms] if corpus.synonyms and corpus.synonyms.model else []
     return Site(now, plans, departments, categories, topics, tasks, national, synonyms)
+
+
+def _deadline(d: models.Deadline, owner, pv: PlanView, now: dt.date, index: int,
+              annex_year: int | None = None) -> DeadlineView:
+    """A deadline's view; where its words do not print its year, why
+    (year_source: the plan's first year, the annex's, the editor's, or a bare year)."""
+    words = read_deadline(d.text, rule_year(d.year, annex_year, pv.data.period.start)[0])
+    source = None
+    if words.bare_year:
+        source = "bare-year"
+    elif not words.year_named:
+        source = rule_year(d.year, annex_year, pv.data.period.start)[1]
+    return DeadlineView(d, owner, pv, status_of(d.date, now), index, source)
+
+
+def _event(e: models.Event, owner, pv: PlanView, now: dt.date, index: int) -> EventView:
+    return EventView(e, owner, pv, status_of(e.date, now) if e.date else "later", index)
 
 
 def _task_lines(t: models.Task, a: models.Action, lines: dict[str, models.Line]) -> list[models.Line]:
