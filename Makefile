@@ -72,17 +72,31 @@ bench: $(STAMP)
 search-report: $(STAMP) browser
 	$(PY) -m scripts.measure.search_report report $(if $(SITE),--site "$(SITE)")
 
-# Browser tests drive Debian's chromium; install it when it is missing.
+# System packages the tests drive, from Debian (CI runs as root): chromium
+# (browser tests), nginx and rsync (the README's deployment), LibreOffice Calc
+# (opens the XLSX downloads). Installed when missing.
 browser:
-	@test -x /usr/bin/chromium || { \
-	  echo "installing chromium (Debian package) for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	command -v rsync >/dev/null || missing="$$missing rsync"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	test -z "$$missing" || { \
+	  echo "installing$$missing (Debian packages) for the tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; }
+
+# Test tools from npm, pinned in package-lock.json: axe-core (accessibility),
+# acorn (the JavaScript syntax check). Never served.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 # Every test, one worker per core (pytest-xdist; a test module stays on one
 # worker, so that its fixtures are made once); the ten slowest are listed and
 # the last line is the wall time of the whole target.
 PYTEST := $(PY) -m pytest -q -n auto --dist loadscope
-test: $(STAMP) browser
+test: $(STAMP) $(NODE_STAMP) browser
 	@start=$$(date +%s); \
 	$(PY) -m scripts fmt --check && $(PYTEST) --durations=10; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status

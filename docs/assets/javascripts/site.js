@@ -73,3 +73,31 @@
     if (button) window.print();
   });
 })();
+
+/* 大字 (适老化): the header button switches every page to larger text; the
+   choice is kept in localStorage and applied before paint by the inline
+   script of overrides/main.html. */
+(function () {
+  var KEY = "site-text-size";
+  var root = document.documentElement;
+  function sync() {
+    var on = root.classList.contains("site-large-text");
+    document.querySelectorAll("button.site-text-size").forEach(function (b) {
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.site-text-size");
+    if (!button) return;
+    var on = root.classList.toggle("site-large-text");
+    try {
+      if (on) localStorage.setItem(KEY, "large"); else localStorage.removeItem(KEY);
+    } catch (e) { /* storage refused: the switch holds for this page only */ }
+    sync();
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", sync);
+  } else {
+    sync();
+  }
+})();

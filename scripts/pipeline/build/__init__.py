@@ -182,6 +182,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     # beside the target: one file system, so that mkdocs can link, not copy
     docs = Path(tempfile.mkdtemp(prefix=f".{target.name}-docs-", dir=target.parent))
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp makes 0700; the published folder is read by the web server
     extras = Path(tempfile.mkdtemp(prefix=f".{target.name}-extras-", dir=target.parent))
     gen = None
     try:

@@ -1,0 +1,53 @@
+"""Accessibility checks with axe-core (npm, pinned in package-lock.json),
+injected into a page with Playwright, and the pages every reader must be able
+to use, chosen from the built dataset (never from a list of today's plans)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+ZOOM_200 = {"width": 640, "height": 450}  # a 1280 × 900 screen at 200 % zoom
+
+
+def axe_source() -> str:
+    if not AXE.exists():
+        raise AssertionError(f"{AXE} is missing: run `make test` (npm ci installs axe-core from package-lock.json)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def reader_pages(dataset: dict) -> dict[str, str]:
+    """name -> address (relative to the site root) of each kind of page."""
+    unit = next((d for d in dataset["departments"] if not d.get("group")), dataset["departments"][0])
+    return {
+        "home": "",
+        "plans index": "plans/",
+        "plan": dataset["plans"][0]["url"],
+        "departments index": "departments/",
+        "department": unit["url"],
+        "topics index": "topics/",
+        "topic": dataset["topics"][0]["url"],
+        "timeline": "timeline/",
+        "recurring duties": "timeline/recurring/",
+        "comparison": "compare/",
+    }
+
+
+def axe_violations(page) -> list[str]:
+    """One line per WCAG 2.1 A/AA violation on the page as it is now:
+    rule, impact, how many nodes, the first nodes' selectors and summary."""
+    # colours are measured as they end, not halfway through a transition
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source())
+    result = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+                 .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+                     nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))})))""",
+        WCAG_TAGS,
+    )
+    return [f"{v['id']} ({v['impact']}, {len(v['nodes'])}×): " + " | ".join(v["nodes"][:3]) for v in result]
