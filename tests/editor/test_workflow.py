@@ -55,6 +55,23 @@ def test_scaffold_output_validates(tmp_path):
     assert new_plan("Bad_Id", None, data_dir=data) == 2
 
 
+@pytest.mark.parametrize("plan_id, period", [
+    ("xinzhen-2024-2026", {"start": 2024, "end": 2026}),
+    ("putuo-2023", {"start": 2023, "end": 2023}),
+])
+def test_new_plan_takes_the_period_from_the_id(tmp_path, plan_id, period):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    assert new_plan(plan_id, None, data_dir=data) == 0
+    plan = load_yaml(data / "plans" / f"{plan_id}.yaml")[0].data
+    assert plan["period"] == period
+    assert check(data)[1] == []
+
+
+def test_new_plan_refuses_an_id_with_an_impossible_period(tmp_path):
+    assert new_plan("xinzhen-2027-2025", None, data_dir=tmp_path / "data") == 2
+
+
 def test_template_matches_the_models():
     """The commented template is a valid plan and names every field of the format."""
     doc, problems = load_yaml(DATA / "plans" / "_template.yaml")
@@ -134,6 +151,32 @@ def test_renaming_a_task_keeps_the_old_address_with_previous_ids(data):
     assert not any("would no longer exist" in p for p in problems), problems
     assert any("not recorded yet" in p for p in problems), "the new address must be recorded"
     update_registry(load_corpus(data))
+    assert registry_problems(data) == []
+
+
+def test_addresses_refuses_while_check_fails(data):
+    """`make addresses` records nothing for data that fails `make check`
+    (besides the addresses it is there to record), and records a valid
+    new plan's addresses."""
+    registry = data / REGISTRY
+    before = registry.read_text(encoding="utf-8")
+    assert new_plan("xinzhen-2025-2027", None, data_dir=data) == 0
+    path = data / "plans" / "xinzhen-2025-2027.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("number: 1\n", "number: 1\n        topics: [no-such-topic]\n", 1), encoding="utf-8")
+
+    def run():
+        return subprocess.run([sys.executable, "-m", "scripts", "--data", str(data), "addresses"], cwd=ROOT,
+                              capture_output=True, text=True)
+
+    refused = run()
+    assert refused.returncode == 1 and "nothing recorded" in refused.stderr
+    assert "unknown topic 'no-such-topic'" in refused.stdout and "Traceback" not in refused.stderr
+    assert registry.read_text(encoding="utf-8") == before
+    path.write_text(good, encoding="utf-8")
+    recorded = run()
+    assert recorded.returncode == 0, recorded.stderr
+    assert "plans/xinzhen-2025-2027/" in registry.read_text(encoding="utf-8").splitlines()
     assert registry_problems(data) == []
 
 
