@@ -351,7 +351,7 @@ class TimePhrase:
     start: int
     end: int
     phrase: str
-    context_year: int | None = None  # deadlines naming no year: the last year the text names before them
+    context_year: int | None = None  # deadlines naming no year: the last year their sentence names before them
 
 
 _CLAUSE_END = "，。；！？：,;!?\n"
@@ -430,7 +430,8 @@ def find_time_phrases(text: str) -> list[TimePhrase]:
         start, end, words = span(m.start(), m.end())
         context = None
         if not re.match(r"(?:到|至|截至|截止)?\d{4}年", core):
-            years = _YEAR_IN_TEXT.findall(s[:m.start()])
+            sentence = re.split(r"[。；！？;!?\n]", s[:m.start()])[-1]
+            years = _YEAR_IN_TEXT.findall(sentence)
             context = int(years[-1]) if years else None
         found.append(TimePhrase("deadline", words, start, end, words, context))
     for kind, rx in (("event", _FIND_EVENT), ("ongoing", _FIND_ONGOING)):

@@ -14,7 +14,7 @@ from typing import Any
 from ...paths import DATA
 from ..scaffold import prefix_of
 from .annex import read_annexes
-from .phrases import find_deadlines, find_recurrences
+from .phrases import find_deadlines, find_events, find_recurrences
 from .read import CONTACT_RE, DATE_LINE_RE, DOC_NUMBER_RE, PART_RE, SUB_RE, TASK_RE, DraftError, Part, Reader, Sub, Task
 from .structure import Ctx, close_if_units, existing_ids, goal_pieces, hash_id, make_action
 from .text import cjk_tight, clean, heading_and_body, join_paragraphs, squash, title_of
@@ -225,10 +225,13 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
         s["text"] = body
         dls, remarks = find_deadlines(body, period)
         recs = find_recurrences(body)
+        events = find_events(body)
         if dls:
             s["deadlines"] = dls
         if recs:
             s["recurrence"] = recs
+        if events:
+            s["events"] = events
         if remarks:
             s["note"] = "Importer: " + "; ".join(remarks) + "."
         sections.append(s)

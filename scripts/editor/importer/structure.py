@@ -12,7 +12,7 @@ from typing import Any
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ...pipeline.load.document import load_yaml
-from .phrases import DEADLINE_RE, find_deadlines, find_recurrences
+from .phrases import DEADLINE_RE, find_deadlines, find_events, find_recurrences
 from .read import Task
 from .text import clean, join_paragraphs, split_top, squash, title_of, trailing_paren
 from .units import Registry, looks_like_units, parse_units
@@ -128,13 +128,16 @@ def make_task(ctx: Ctx, t: Task) -> dict:
             notes.append("units not in the registry, to map: " + "、".join(u["unknown"]))
         if u["skipped"]:
             notes.append(f"the units parenthesis also says '{'，'.join(u['skipped'])}' — if it assigns units "
-                         "to every task, consider every_task_lead")
+                         "to the tasks after it, record a scope note (scope_notes)")
     dls, remarks = find_deadlines(text, ctx.period)
     if dls:
         out["deadlines"] = dls
     recs = find_recurrences(text)
     if recs:
         out["recurrence"] = recs
+    events = find_events(text)
+    if events:
+        out["events"] = events
     notes += remarks
     if notes:
         out["note"] = "Importer: " + "; ".join(notes) + "."

@@ -128,8 +128,8 @@ def parse_units(units_text: str, reg: Registry) -> dict:
     """lead/support/by_duty/unknown from the words of a units parenthesis.
 
     Clauses (split at ，；。) marked 配合/协同/参与 are support; 牵头/负责 lead.
-    Without any such words, the first clause is lead and the clauses after a
-    comma are support (（区应急局、区委宣传部，区安委会其他有关成员单位）).
+    Without any such words the parenthesis only lists units, whatever the
+    separator: all are lead (（区应急局、区委宣传部，区安委会其他有关成员单位）).
     """
     clauses = [c.strip("，；。,; ") for c in split_top(units_text, "，；。,;")]
     clauses = [c for c in clauses if c]
@@ -137,12 +137,9 @@ def parse_units(units_text: str, reg: Registry) -> dict:
     clauses = [c for c in clauses if c not in skipped]
     any_role = any(ROLE_WORDS.search(c) for c in clauses)
     lead, support, unknown = [], [], []
-    for i, c in enumerate(clauses):
+    for c in clauses:
         ids, unk = reg.resolve(c)
-        if any_role:
-            target = support if SUPPORT_WORDS.search(c) else lead
-        else:
-            target = lead if i == 0 else support
+        target = support if any_role and SUPPORT_WORDS.search(c) else lead
         for x in ids:
             if x not in lead and x not in support:
                 target.append(x)
