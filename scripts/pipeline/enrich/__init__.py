@@ -9,7 +9,8 @@ links them; the list of every computed field:
                  anchor       fragment id on its page (tasks, actions, goals,
                               sections, deadlines)
   PlanView       tasks, deadlines (tasks, goals, sections and annex rows whose
-                 date no restated task already carries), goal_deadlines,
+                 date no restated task already carries, and dated events),
+                 events, undated_events, ongoing, goal_deadlines,
                  section_deadlines, annex_deadlines, recurrences (flattened),
                  section_recurrence, jurisdiction, goals (GoalViews),
                  sections (SectionViews), departments (named anywhere in it),
@@ -18,7 +19,8 @@ links them; the list of every computed field:
   ActionView     part, tasks, national lines (authored), order
   TaskView       label, citation, lead, support (DepartmentViews; each adds
                  the units of the scope notes that govern the task),
-                 scope_notes (those notes), topics,
+                 scope_notes (those notes), ongoing (OngoingViews), events
+                 (EventViews), topics,
                  national lines (its own, else its action's less those
                  siblings name for themselves), annex_rows (that restate it),
                  deadlines (DeadlineViews), recurrence (RecurrenceViews),
@@ -26,13 +28,20 @@ links them; the list of every computed field:
                  same_duty_why (the shared words, per other task id)
   GoalView       label, deadlines, targets (national targets it restates,
                  authored or found by wording; `inferred` tells which)
-  SectionView    label, deadlines, recurrence
+  SectionView    label, deadlines, recurrence, ongoing, events
   AnnexRowView   label, lead, support, restates (tasks), restates_other
                  (goals and sections), due, due_is_duplicate
   DeadlineView   status: past | soon (from NOW to SOON_DAYS after it,
                  inclusive) | later, status_label (words, never colour
                  alone), year, quarter, kind, kind_label, label, url, anchor,
-                 timeline_url, lead, support
+                 timeline_url, lead, support, year_source (plan | annex |
+                 override | bare-year: why the words do not print the
+                 year; the year rule, phrases.rule_year), inferred,
+                 inferred_label, inferred_note (the reason in words)
+  EventView      a DeadlineView of timing tied to an event: dated (by an
+                 editor; then in the deadlines, inferred_label 日期由编者补注)
+                 or not, anchor (due-…-eN dated, event-… undated)
+  OngoingView    kind, kind_label, label, url, anchor, lead, support
   RecurrenceView label, every_label (每两个月 …), due_label (25日前, 3月底前,
                  次年3月底前, 15日和月末), kind, kind_label, title, url,
                  anchor, group (its period: month, month-2 …), calendar_url,
@@ -41,11 +50,13 @@ links them; the list of every computed field:
                  last_due, until, rrule (RFC 5545 rule parts for ICS files)
   DepartmentView display, label, lead_tasks, support_tasks, tasks, role_in,
                  lead_groups, support_groups (by plan and action),
-                 annex_rows, roles, deadlines, open_deadlines, recurrences,
+                 annex_rows, roles, deadlines (with dated events),
+                 open_deadlines, recurrences, ongoing, undated_events,
                  downloads, is_named
   CategoryView   departments, jurisdictions, task_count
   TopicView      tasks, groups (by plan and action), plans
   Site           deadlines, open_deadlines, soon_deadlines, recurrences,
+                 ongoing, undated_events,
                  timeline, timeline_of, upcoming, recurrence_calendar,
                  recurrence_month_totals, jurisdictions, named_departments,
                  comparison and local_comparison (lines against plans),
@@ -58,8 +69,11 @@ Where each is computed:
 
   views.py       the views and their fields (addresses come from
                  scripts/model/urls.py), group_tasks
+  duties.py      the views of deadlines, recurring and ongoing duties and
+                 events, and the words for inferred dates
   timeline.py    status (past | soon | later), the timeline and the
-                 calendar of recurring duties, their labels
+                 calendar of recurring duties, their labels, the due dates
+                 and RRULE of a recurring duty
   comparison.py  plans against the national lines of action and targets
   same_duty.py   same_duty, same_duty_why (tasks of other plans)
   site.py        Site and its site-wide lists
