@@ -280,7 +280,7 @@ def test_download_before_the_first_result_real(built_site):
 
 
 @pytest.mark.slow
-def test_download_before_the_first_result_at_30000_tasks(search_site_30000):
+def test_download_before_the_first_result_at_30000_tasks(search_site_30000, real_site):
     """30,000 tasks (the real ones replicated): the data a reader downloads
     before the first result stays under 2 MB gzipped, for every query."""
     site, info = search_site_30000
