@@ -13,7 +13,9 @@ from typing import Any
 
 from ...paths import DATA
 from ..scaffold import prefix_of
+from ...model.pages import strip_artefacts
 from .annex import read_annexes
+from .extract import read_text
 from .phrases import find_deadlines, find_recurrences
 from .read import CONTACT_RE, DATE_LINE_RE, DOC_NUMBER_RE, PART_RE, SUB_RE, TASK_RE, DraftError, Part, Reader, Sub, Task
 from .structure import Ctx, close_if_units, existing_ids, goal_pieces, hash_id, make_action
@@ -36,10 +38,13 @@ class Report:
 
 def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
                 jurisdiction: str | None = None, prefix: str | None = None,
-                source_name: str | None = None) -> tuple[dict, Report]:
-    """The draft plan (plain data in the order of scripts/model/models.py) and a report."""
-    text = src.read_text(encoding="utf-8").lstrip("\ufeff")
-    rd = Reader(text)
+                source_name: str | None = None, text: str | None = None) -> tuple[dict, Report]:
+    """The draft plan (plain data in the order of scripts/model/models.py) and a report.
+
+    `src` is a .txt, .docx or .pdf (extract.read_text); `text`, when given, is its text already read."""
+    if text is None:
+        text = read_text(src)
+    rd = Reader(strip_artefacts(text))
     report = Report()
     L = rd.lines
     ne = rd.nonempty
@@ -336,7 +341,7 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
     plan["jurisdiction"] = jur
     if implements:
         plan["implements"] = implements
-    plan["source"] = source_name or src.name
+    plan["source"] = source_name or (src.name if src.suffix.lower() == ".txt" else src.stem + ".txt")
     if preamble:
         plan["preamble"] = clean(preamble)
     if goals_intro:

@@ -1,11 +1,11 @@
 """`make import`'s command: the draft written as YAML (the schema comment
 first, a header of what is left to do, the canonical `make fmt` style), the
-source copied into data/sources/, and a summary for the editor."""
+source text in data/sources/ (a .txt copied as it is, the text of a .docx or
+.pdf written as <name>.txt), and a summary for the editor."""
 
 from __future__ import annotations
 
 import io
-import shutil
 import sys
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from ...paths import DATA
 from ..fmt import formatted
 from ..scaffold import ID_RE
 from .draft import Report, build_draft
+from .extract import ExtractError, read_text
 from .read import DraftError
 
 
@@ -60,19 +61,27 @@ def run(src: Path, data_dir: Path = DATA, plan_id: str | None = None, jurisdicti
             return 2
     if out is not None and not plan_id:
         plan_id = Path(out).stem
-    # the source must be in data/sources/ for `make check`
+    # the source text must be in data/sources/ for `make check`: a .txt as it is,
+    # the text extracted from a .docx or .pdf under the same name with .txt
+    try:
+        text = read_text(src)
+    except ExtractError as e:
+        print(f"import: {src}: {e}", file=sys.stderr)
+        return 2
+    is_text = src.suffix.lower() in (".txt", ".text", ".md")
+    content = src.read_bytes() if is_text else text.encode("utf-8")
     sources = data_dir / "sources"
-    target = sources / src.name
+    target = sources / (src.name if is_text else src.stem + ".txt")
     copy = False
     if target.exists():
-        if target.resolve() != src.resolve() and target.read_bytes() != src.read_bytes():
+        if target.resolve() != src.resolve() and target.read_bytes() != content:
             print(f"import: {target} exists with other content; rename {src.name} and try again", file=sys.stderr)
             return 1
     else:
         copy = True
     try:
         plan, report = build_draft(src, data_dir, plan_id=plan_id, jurisdiction=jurisdiction, prefix=prefix,
-                                   source_name=src.name)
+                                   source_name=target.name, text=text)
     except DraftError as e:
         print(f"import: {src}: {e}", file=sys.stderr)
         return 2
@@ -86,10 +95,10 @@ def run(src: Path, data_dir: Path = DATA, plan_id: str | None = None, jurisdicti
         return 1
     if copy:
         sources.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, target)
-        print(f"import: copied {src} to {target}")
+        target.write_bytes(content)
+        print(f"import: {'copied' if is_text else 'wrote the text of'} {src} to {target}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_yaml(plan, report, src.name), encoding="utf-8")
+    path.write_text(to_yaml(plan, report, target.name), encoding="utf-8")
     print(f"import: wrote {path}: {len(plan['actions'])} actions, {report.tasks} tasks, "
           f"{report.deadlines} deadlines, {report.recurrences} recurring duties, "
           f"{report.units_known} units recognised, {len(report.unknown_units)} unknown")
