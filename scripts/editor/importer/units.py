@@ -29,8 +29,7 @@ SUPPORT_LABEL = r"(?:配合|协同|协办|参与|协助)(?:单位|部门|科室|
 LEADER_LABEL = r"(?:牵头|责任|分管|联系)(?:[区市县镇街]|街道)?领导"
 LABEL_RE = re.compile(rf"^\s*({LEAD_LABEL}|{SUPPORT_LABEL}|{LEADER_LABEL})\s*[:：]\s*")
 # a name that can be a unit: ends like one (局, 办, 委, 中心, 公司, 社区 …)
-UNIT_NAME = re.compile(r"(?:[局办委会队所部位心处站司院镇道居区组团科室社村厂校园馆庭]|企业|单位|部门|街镇|村居|机构|中队|分局"
-                       r"|支队|大队|集团|学校|医院|街道)$")
+UNIT_NAME = re.compile(r"(?:[局办委会队所部位心处站司院镇道居区组团科室社村厂校园馆庭企]|单位|部门|机构|集团|学校|医院)$")
 
 
 @dataclass
@@ -72,7 +71,7 @@ class Registry:
         entry: dict = {"id": "", "name": full or name}
         short = [name] if full else []
         for p in ("街道", "镇", "区", "市", "县"):
-            if name.startswith(p) and len(name) > len(p) + 1 and not name.startswith(p + "属"):
+            if name.startswith(p) and len(name) > len(p) + 1 and not re.match(r"属|委|府|政府", name[len(p):]):
                 short.append(name[len(p):])
                 break
         if short:
@@ -292,7 +291,7 @@ CATEGORY_WORDS = [  # (category id, words in a unit's name), first match wins
     ("economy", "经发|经济|发改|营商|招商"), ("education", "教育|学校"), ("state-assets", "国资"),
     ("trade-union", "工会"), ("leadership", "班子|领导"),
     ("grassroots", "社区|村委|居委|村居|居民区|各村|各居|街镇|各街道|各镇"),
-    ("party-government", "党委|党工委|党政|政府|办事处|管委会|综合办|办公室"),
+    ("party-government", "党委|党工委|党政|政府|办事处|管委会|综合办|办公室|委办|府办"),
     ("enterprise", "公司|企业|集团"),
 ]
 
@@ -312,8 +311,9 @@ def is_group(name: str) -> bool:
 
 
 def plausible_unit(name: str) -> bool:
-    """Words that can be the name of a unit (not a duty, not a person)."""
-    return 2 <= len(name) <= 30 and bool(UNIT_NAME.search(name)) and not re.search(r"[，。；：:0-9]", name)
+    """Words that can be the name of a unit (not a duty, not a person): 区建管委（交通委） too."""
+    core = re.sub(r"[（(][^（）()]{1,12}[）)]$", "", name)
+    return 2 <= len(name) <= 30 and bool(UNIT_NAME.search(core)) and not re.search(r"[，。；：:0-9]", name)
 
 
 def short_forms(text: str) -> dict[str, str]:
@@ -329,16 +329,31 @@ def short_forms(text: str) -> dict[str, str]:
     return out
 
 
+ORG_SUFFIX = re.compile(r"^(?:人民政府|政府|街道办事处|办事处|党工委|党委|管委会|安委会|安全生产委员会|文件|$)")
+
+
 def jurisdiction_name(issuer: str) -> str | None:
-    """青禾镇 from 青禾镇人民政府; 临川区住房和城乡建设管理委员会 -> 临川区 …"""
-    m = re.match(r"^(?:.*?[省市])?(.+?(?:街道|镇|乡|区|县|市))", re.sub(r"\s+", "", issuer))
-    return m.group(1) if m else None
+    """The place an issuer governs, the most local one printed: 泖港镇 from
+    松江区泖港镇人民政府, 东湖街道 from 西岭区东湖街道办事处, 临川区 from
+    临川区住房和城乡建设管理委员会 (a department of the district)."""
+    text = re.sub(r"\s+", "", issuer)
+    pos, found = 0, None
+    seg = re.compile(r"[\u4e00-\u9fff]{1,5}?(?:街道|镇|乡|区|县|市|省)")
+    while True:
+        m = seg.match(text, pos)
+        if not m:
+            break
+        if found is not None and re.search(r"和|与|城乡", m.group(0)):
+            break  # 住房和城乡建设…: a department's name, not a place
+        found, pos = m.group(0), m.end()
+    return found
 
 
 def jurisdiction_level(issuer: str, name: str | None) -> str:
-    rest = re.sub(r"\s+", "", issuer)[len(name or ""):] if name and name in issuer else ""
-    if re.search(r"委员会|局$|委$|办公室$", rest) and not re.search(r"人民政府|办事处", rest):
-        return "委办局"
+    text = re.sub(r"\s+", "", issuer)
+    rest = text[text.index(name) + len(name):] if name and name in text else ""
+    if rest and not ORG_SUFFIX.match(rest) and re.search(r"委员会|局|委|办公室|中心", rest):
+        return "委办局"  # 临川区住房和城乡建设管理委员会: a department of the district
     for level in ("街道", "镇", "区", "市"):
         if name and name.endswith(level):
             return level
