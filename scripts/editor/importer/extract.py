@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from ...model.pages import is_page_number
+from .units import UNIT_END, UNIT_START
 
 
 class ExtractError(Exception):
@@ -42,11 +43,18 @@ def join_wrapped(a: str, b: str) -> str:
     return a + " " + b
 
 
-def cell_text(text: str | None) -> str:
-    """A table cell on one line: its lines joined, tabs made spaces."""
+def cell_text(text: str | None, names: bool = False) -> str:
+    """A table cell on one line: its lines joined, tabs made spaces. With `names`
+    (a PDF cell, whose line breaks may separate the names of a list of units: 区应急局
+    区消防救援支队 / 区委编办), a line that ends like a unit's name (局, 队 …) and a line
+    that starts like one (区, 镇, 各 …) are joined with a space, as the names were printed."""
     out = ""
     for piece in (text or "").replace("\t", " ").split("\n"):
-        out = join_wrapped(out, piece.strip())
+        piece = piece.strip()
+        if names and out and piece and out[-1] in UNIT_END and piece[0] in UNIT_START:
+            out += " " + piece
+        else:
+            out = join_wrapped(out, piece)
     return out.strip()
 
 
@@ -203,14 +211,14 @@ def pdf_text(path: Path) -> str:
     try:
         import pdfplumber
         from pdfminer.pdfparser import PDFSyntaxError
+        from pdfplumber.utils.exceptions import PdfminerException
     except ImportError as e:  # pragma: no cover - pinned in requirements.txt
         raise ExtractError(f"pdfplumber is not installed ({e}); run `make .venv/.installed`") from e
     try:
-        pdf = pdfplumber.open(str(path))
-    except (PDFSyntaxError, OSError, ValueError) as e:
-        raise ExtractError(f"not a PDF file ({e})") from e
-    with pdf:
-        pages = [_pdf_page(page) for page in pdf.pages]
+        with pdfplumber.open(str(path)) as pdf:
+            pages = [_pdf_page(page) for page in pdf.pages]
+    except (PdfminerException, PDFSyntaxError, OSError, ValueError) as e:
+        raise ExtractError(f"not a PDF file, or a damaged one ({e})") from e
     if not any(items for items, _ in pages):
         raise ExtractError("the PDF has no text layer (a scan?): run it through OCR first, or import a .docx")
     margins = _margins(pages)
@@ -235,7 +243,7 @@ def _pdf_page(page) -> tuple[list[dict], float]:
                       "bottom": ln["bottom"], "size": sizes.most_common(1)[0][0] if sizes else 0,
                       "height": page.height})
     for t in tables:
-        rows = [[cell_text(c) for c in row] for row in t.extract()]
+        rows = [[cell_text(c, names=True) for c in row] for row in t.extract()]
         items.append({"kind": "table", "rows": rows, "top": t.bbox[1]})
     items.sort(key=lambda x: x["top"])
     # page numbers and running headers: a page-number line at the top or bottom of the page

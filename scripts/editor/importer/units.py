@@ -29,7 +29,7 @@ SUPPORT_LABEL = r"(?:配合|协同|协办|参与|协助)(?:单位|部门|科室|
 LEADER_LABEL = r"(?:牵头|责任|分管|联系)(?:[区市县镇街]|街道)?领导"
 LABEL_RE = re.compile(rf"^\s*({LEAD_LABEL}|{SUPPORT_LABEL}|{LEADER_LABEL})\s*[:：]\s*")
 # a name that can be a unit: ends like one (局, 办, 委, 中心, 公司, 社区 …)
-UNIT_NAME = re.compile(r"(?:[局办委会队所部位心处站司院镇道居区组团科室社村厂校园馆庭企]|单位|部门|机构|集团|学校|医院)$")
+UNIT_NAME = re.compile(r"(?:[局办委会队所部位心处站司院镇道居区组团科室社村厂校园馆庭企]|企业|单位|部门|机构|集团|学校|医院)$")
 
 
 @dataclass
