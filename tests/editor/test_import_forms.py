@@ -100,9 +100,11 @@ def test_scope_note_binds_the_later_tasks_of_its_section(tmp_path):
 4. 丁项工作。（镇应急办负责）
 """, tmp_path)
     assert tasks[1]["lead_names"] == ["镇应急办"]  # the note's own task: not bound by it
-    assert tasks[2]["lead_names"] == ["镇规建办", "各村"]
-    assert tasks[3]["lead_names"] == ["各村"]
-    assert tasks[4]["lead_names"] == ["镇应急办"]  # another section
+    assert tasks[2]["lead_names"] == ["镇规建办"] and "lead" not in tasks[3]
+    (note,) = plan["scope_notes"]
+    assert note["text"] == "以下均需各村负责，不再一一列出"
+    assert note["tasks"] == [tasks[2]["id"], tasks[3]["id"]]  # the later tasks of its section, not task 4
+    assert [d for d in note["lead"]] and "以下均需各村负责" in " ".join(plan["todo"])
 
 
 def test_department_sub_plan_tasks_numbered_like_sections(tmp_path):

@@ -17,6 +17,7 @@ measure is asserted above a floor set a little below what was measured.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections import Counter
@@ -81,9 +82,9 @@ def measure(draft: dict, curated: dict) -> dict[str, list[int]]:
 
     got_tasks = {t["number"]: t for a in draft["actions"] for t in a["tasks"]}
     want_tasks = {t["number"]: t for a in curated["actions"] for t in a["tasks"]}
-    # units a scope note (以下均需各社区负责) makes responsible: the curated plans record them
-    # plan-wide (every_task_lead), the draft on the tasks the note governs; left out of both
-    scoped = frozenset(curated.get("every_task_lead", []))
+    # units a scope note (以下均需各社区负责) makes responsible: which tasks a note governs is
+    # the editor's reading (the draft proposes the later tasks of its section); left out of both
+    scoped = frozenset(x for n in curated.get("scope_notes", []) for x in n.get("lead", []) + n.get("support", []))
     m["tasks"][2] = m["titles"][2] = len(got_tasks)
     for number, want in want_tasks.items():
         got = got_tasks.get(number, {})
@@ -258,6 +259,27 @@ def test_a_finished_draft_passes_check(data_copy):
     assert problems == [], "\n".join(map(str, problems))
 
 
+@pytest.mark.slow
+def test_serve_previews_a_draft_with_a_banner_and_the_site_refuses_it(data_copy, tmp_path, capsys):
+    """`make serve` generates the pages with the draft (a 草稿 banner on its page) and
+    prints its to-dos; the build's check (and so `make site`) refuses it."""
+    from scripts.pipeline.build.generation import generate
+
+    src = DATA / "sources" / "004_0c398d711e8a7b8a.txt"
+    assert main(["--data", str(data_copy), "import", str(src), "--id", "bsg-draft-2024-2026"]) == 0
+    out = tmp_path / "docs"
+    assert generate(quiet=True, data_dir=data_copy, out=out, drafts=True)
+    page = (out / "plans" / "bsg-draft-2024-2026.md")
+    page = page if page.exists() else out / "plans" / "bsg-draft-2024-2026" / "index.md"
+    text = page.read_text(encoding="utf-8")
+    assert "草稿" in text and "draft-banner" in text
+    assert "to-do" in capsys.readouterr().err
+    curated = (out / "plans" / "baoshan-gzw-2024-2026.md")
+    curated = curated if curated.exists() else out / "plans" / "baoshan-gzw-2024-2026" / "index.md"
+    assert "draft-banner" not in curated.read_text(encoding="utf-8")
+    assert not generate(quiet=True, data_dir=data_copy, out=tmp_path / "docs2")
+
+
 def test_unknown_units_become_draft_registry_entries(data_copy):
     """With a registry that knows almost nothing, the units the plan names become
     draft entries of it (name as printed, guessed category, draft: true), so
@@ -383,16 +405,22 @@ def test_deadline_and_recurrence_reading():
     from scripts.editor.importer.phrases import find_deadlines, find_recurrences
 
     dls, remarks = find_deadlines("2024 年底前完成；2025年底以前全覆盖；到2025年底前基本形成；2024年上半年开展；"
-                                  "2024年6月底前建成；2023年及以前的存量；在2024年至2026年期间；4月底前上报", (2024, 2026))
+                                  "2024年6月底前建成；2023年及以前的存量；2028年底前完成", (2024, 2026))
     assert [(str(d["date"]), d["text"]) for d in dls] == [
         ("2024-12-31", "2024 年底前"), ("2025-12-31", "2025年底以前"), ("2025-12-31", "到2025年底前"),
         ("2024-06-30", "2024年上半年"), ("2024-06-30", "2024年6月底前")]
-    assert any("4月底前" in r for r in remarks)
+    assert any("2028年底前" in r for r in remarks)
+    # words that name no year: the plan's first year, or the year the text printed before them
+    dls, _ = find_deadlines("4月底前上报方案。2025年完成整治，其中6月底前完成排查。", (2024, 2026))
+    assert dls == [{"date": dt.date(2024, 4, 30), "text": "4月底前"},
+                   {"date": dt.date(2025, 12, 31), "text": "2025年"},
+                   {"date": dt.date(2025, 6, 30), "text": "6月底前", "year": 2025}]
     recs = find_recurrences("主要负责人要每季度带队对本单位重大事故隐患排查整治情况至少开展1次检查（高危行业领域每月至少1次），"
-                            "每半年开展一次进度评估，每月25日前向镇工作专班报送情况。")
+                            "每半年开展一次进度评估，每月25日前向镇工作专班报送情况，每两个月通报一次。")
     assert recs == [
         {"every": "quarter", "min_count": 1, "text": "每季度带队对本单位重大事故隐患排查整治情况至少开展1次检查"},
         {"every": "month", "min_count": 1, "text": "高危行业领域每月至少1次", "scope": "高危行业领域"},
         {"every": "half-year", "min_count": 1, "text": "每半年开展一次进度评估"},
         {"every": "month", "min_count": 1, "day": 25, "text": "每月25日前向镇工作专班报送情况"},
+        {"every": "month", "interval": 2, "min_count": 1, "text": "每两个月通报一次"},
     ]

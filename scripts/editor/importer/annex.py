@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...model.dates import DatePhraseError, parse_phrase
+from ...model.phrases import PhraseError, read_deadline
 from .read import Line
 from .structure import hash_id
 from .text import CN_NUM, cjk_tight, squash
@@ -116,8 +116,8 @@ def read_annexes(lines: list[Line], reg: Registry, period, prefix, salt, used, a
                 row[f] = values[f]
         if values.get("due"):
             try:
-                row["due"] = {"date": parse_phrase(values["due"], year=year), "text": values["due"]}
-            except DatePhraseError:
+                row["due"] = {"date": read_deadline(values["due"], year=year).date, "text": values["due"]}
+            except PhraseError:
                 row["remark"] = values["due"]
         lead_ids, support_ids, unknown = [], [], []
         if values.get("lead_text"):

@@ -15,7 +15,7 @@ from ...paths import DATA
 from ..scaffold import prefix_of
 from .annex import read_annexes
 from .extract import read_text
-from .phrases import find_deadlines, find_recurrences
+from .phrases import find_deadlines, time_fields
 from .read import DATE_LINE_RE, DOC_NUMBER_RE, PART_RE, SUB_RE, DraftError, Reader, join_page_breaks, read_body, settle
 from .structure import Ctx, close_if_units, existing_ids, goal_pieces, hash_id, make_action
 from .text import cjk_tight, clean, heading_and_body, join_paragraphs, squash, title_of
@@ -180,12 +180,8 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
         if title_:
             s["title"] = title_
         s["text"] = body
-        dls, remarks = find_deadlines(body, period)
-        recs = find_recurrences(body)
-        if dls:
-            s["deadlines"] = dls
-        if recs:
-            s["recurrence"] = recs
+        times, remarks = time_fields(body, period)
+        s.update(times)
         for r in remarks:
             notes.append(f"section '{(title_ or body)[:16]}…': {r}")
         sections.append(s)
@@ -253,18 +249,18 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
                              "members": [member]})
 
     # ---- tasks need the registry: finish them --------------------------------------
+    scope_notes: list[dict] = []
     for a in actions:
-        scope: list[str] = []  # a scope note (以下均需各社区负责) binds the later tasks of its action
-        for t in a["tasks"]:
+        for k, t in enumerate(a["tasks"]):
             if "_unknown" in t:
                 note_unknown(t.pop("_unknown"), f"task {t['number']}")
-            if scope:
-                t["lead"] = t.get("lead", []) + [x for x in scope if x not in t.get("lead", [])]
-                t["support"] = [x for x in t.get("support", []) if x not in scope]
-                if not t["support"]:
-                    del t["support"]
-            if "_scope" in t:
-                scope = t.pop("_scope")["units"]
+            if "_scope" in t:  # 以下均需各社区负责: the later tasks of its action (section)
+                sc = t.pop("_scope")
+                later = [x["id"] for x in a["tasks"][k + 1:]]
+                if later:
+                    scope_notes.append({"text": sc["text"], "lead": sc["units"], "tasks": later})
+                    notes.append(f"scope note '{sc['text']}' (task {t['number']}) is applied to the "
+                                 f"{len(later)} later task(s) of its section: check which tasks it governs")
 
     # ---- annexes ----------------------------------------------------------------------
     annexes, annex_notes = read_annexes(annex_lines, reg, period, prefix, salt, used, actions, note_unknown)
@@ -314,6 +310,8 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
         plan["organisation"] = organisation
     if part_entries:
         plan["parts"] = part_entries
+    if scope_notes:
+        plan["scope_notes"] = scope_notes
     plan["actions"] = actions
     if sections:
         plan["sections"] = sections

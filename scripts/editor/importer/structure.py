@@ -12,7 +12,8 @@ from typing import Any
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ...pipeline.load.document import load_yaml
-from .phrases import DEADLINE_RE, find_deadlines, find_recurrences
+from ...model.phrases import find_time_phrases
+from .phrases import time_fields
 from .read import Task
 from .text import clean, join_paragraphs, split_top, squash, title_of, trailing_paren
 from .units import Registry, looks_like_units, parse_units, prose_units
@@ -68,7 +69,8 @@ def goal_pieces(text: str) -> list[str]:
     for sentence in split_top(text.replace("\n", ""), "。；"):
         chunk = ""
         for clause in split_top(sentence, "，"):
-            if chunk and DEADLINE_RE.match(clause):
+            first = next((t for t in find_time_phrases(clause) if t.kind == "deadline"), None)
+            if chunk and first and not clause[:first.start].strip():
                 out.append(chunk)
                 chunk = ""
             chunk += clause
@@ -141,12 +143,8 @@ def make_task(ctx: Ctx, t: Task) -> dict:
             todo.append("map these units to departments (lead or support): " + "、".join(u["unknown"]))
         if u["scope"]:
             out["_scope"] = u["scope"]
-    dls, remarks = find_deadlines(text, ctx.period)
-    if dls:
-        out["deadlines"] = dls
-    recs = find_recurrences(text)
-    if recs:
-        out["recurrence"] = recs
+    times, remarks = time_fields(text, ctx.period)
+    out.update(times)
     todo += remarks
     flat = text.replace("\n", "")
     if not t.heading and flat.startswith(title) and flat[len(title):len(title) + 1] not in ("", "，", "；", "：", "。"):

@@ -241,6 +241,11 @@ def parse_units(units_text: str, reg: Registry) -> dict:
             if x not in lead and x not in support:
                 target.append(x)
         unknown += [u for u in unk if u not in unknown]
+    if scope:  # the note runs on to the end of the words: 以下均需各社区负责，不再一一列出
+        at = units_text.find(scope["text"])
+        rest = units_text[at:]
+        if at >= 0 and all(re.match(r"以下|不再|其中|具体", c.strip("，；。,; ")) for c in split_top(rest, "，；。,;")):
+            scope["text"] = rest.rstrip("，；。,; ")
     by_duty = bool(re.search(r"按职责|分工负责", units_text)) and not unknown and \
         all(x in reg.groups for x in lead + support)
     return {"lead": lead, "support": support, "leaders": leaders, "by_duty": by_duty, "unknown": unknown,
