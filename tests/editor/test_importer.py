@@ -280,6 +280,20 @@ def test_serve_previews_a_draft_with_a_banner_and_the_site_refuses_it(data_copy,
     assert not generate(quiet=True, data_dir=data_copy, out=tmp_path / "docs2")
 
 
+def test_a_named_unit_assigned_to_nobody_is_a_todo(data_copy):
+    """A unit the responsibility words name but neither lead nor support lists is
+    reported at the words' line (here: 区发改委 dropped from a curated task)."""
+    path = data_copy / "plans" / "putuo-2022.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = "        lead: [putuo-emergency, putuo-market, putuo-development-reform, "
+    assert line in text
+    path.write_text(text.replace(line, "        lead: [putuo-emergency, putuo-market, ", 1), encoding="utf-8")
+    _, problems = check(data_copy)
+    hits = [p for p in problems if "putuo-development-reform" in p.message and "neither lead nor support" in p.message]
+    assert len(hits) == 1 and hits[0].todo and hits[0].file.endswith("putuo-2022.yaml")
+    assert text.splitlines()[hits[0].line - 1].strip().startswith("units_text:")
+
+
 def test_unknown_units_become_draft_registry_entries(data_copy):
     """With a registry that knows almost nothing, the units the plan names become
     draft entries of it (name as printed, guessed category, draft: true), so
