@@ -16,10 +16,10 @@ from scripts.measure.browser import browser_facets, browser_filter
 from scripts.measure.engine import Engine
 from scripts.measure.scale import load_site
 from scripts.search.documents import documents
-from scripts.search.text import fold, is_han, variants
+from scripts.search.text import fold, is_han
 from test_search_browser import Session
+from test_search_facets import synonym_pairs, unjoined_pair
 
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -153,16 +153,8 @@ def test_filters_from_the_keyboard(browser, site_url, word):
 def synonym_pair(session, docs) -> tuple[str, str]:
     """A name of data/synonyms.yaml no document holds and one some hold
     (煤气 and 燃气 when the data allows)."""
-    texts = [" ".join(fold(s) for _, s in d.fields) for d in docs]
     synonyms = session.page.evaluate("fetch('search/search_index.json').then(r => r.json()).then(i => i.config.cjk.synonyms)")
-    pairs = []
-    for group in synonyms:
-        for absent in group:
-            if any(absent in t for t in texts):
-                continue
-            for present in group:
-                if present not in absent and absent not in present and any(present in t for t in texts):
-                    pairs.append((absent, present))
+    pairs = synonym_pairs(docs, synonyms)
     assert pairs
     return ("煤气", "燃气") if ("煤气", "燃气") in pairs else pairs[0]
 
@@ -192,11 +184,7 @@ def test_no_exact_result_offers_synonyms_marked_and_suggested(session, docs):
 def test_nothing_as_typed_gives_the_nearest_matches_marked(session, docs):
     """Two characters the plans hold, never side by side (nor a synonym):
     documents with either are listed, each marked 部分匹配."""
-    texts = [" ".join(fold(s) for _, s in d.fields) for d in docs]
-    common = Counter(c for t in texts for c in set(t) if is_han(c))
-    chars = [c for c, _ in common.most_common(40)]
-    query = next(a + b for a in chars for b in chars
-                 if a != b and not any(a + b in t for t in texts) and variants(a + b, [["x"]]) == [a + b])
+    query = unjoined_pair(docs)
     res = session.query(query)
     w = res["worker"]
     assert not w["exact"] and w["partial"] == w["total"] > 0 and set(w["marks"]) == {"partial"}
