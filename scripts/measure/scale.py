@@ -48,31 +48,36 @@ def scaled_documents(site, tasks: int, permute: bool = False, seed: int = 1) -> 
             rec = {k: (v if k in ("k", "u", "n", "p") else tr(v)) for k, v in d.rec.items()}
             if "p" in rec:
                 rec["p"] = rec["p"] + offset
-            doc = Doc(rec=rec, plan=rec.get("p"))
+            facets = dict(d.facets)
+            if r and "p" in facets:  # each replica's plans are plans of their own
+                facets["p"] = [(vid + f"·{r}", label + f"·{r}") for vid, label in facets["p"]]
+            doc = Doc(rec=rec, plan=rec.get("p"), facets=facets)
             doc.fields = record_fields(rec, out_plans[doc.plan] if doc.plan is not None else None)
             out_docs.append(doc)
     out_docs.sort(key=lambda d: KIND_ORDER[d.rec["k"]])
     return out_docs, out_plans
 
 
-def load_site():
-    """The enriched Site of data/ (NOW as set)."""
+def load_site(data_dir: Path | None = None):
+    """The enriched Site of data/ or `data_dir` (NOW as set)."""
     from ..paths import DATA
     from ..pipeline.enrich import enrich
     from ..pipeline.validate import check
 
-    corpus, problems = check(DATA)
+    corpus, problems = check(data_dir or DATA)
     if problems:
         raise SystemExit("search: the data has problems; run `make check`")
     return enrich(corpus)
 
 
-def make_scaled_site(built: Path, out: Path, tasks: int, permute: bool = False) -> dict[str, Any]:
-    """A copy of the built site `built` whose search data holds `tasks` tasks
-    (scaled_documents). Returns sizes and the time the index took."""
+def make_scaled_site(built: Path, out: Path, tasks: int, permute: bool = False,
+                     data_dir: Path | None = None) -> dict[str, Any]:
+    """A copy of the built site `built` (of data/ or `data_dir`) whose search
+    data holds `tasks` tasks (scaled_documents). Returns sizes and the time
+    the index took."""
     import shutil
 
-    site = load_site()
+    site = load_site(data_dir)
     t0 = time.perf_counter()
     docs, plans = scaled_documents(site, tasks, permute)
     t1 = time.perf_counter()

@@ -28,6 +28,7 @@ from .load.corpus import Corpus
 from .load.document import Problem
 
 REGISTRY = "addresses.txt"
+UNRECORDED = "are not recorded yet"  # the words of the one problem `make addresses` fixes
 
 # Site-wide pages and files (besides the ones derived from ids below).
 FIXED = ["./", "plans/", "data/", "data/plans.json"]
@@ -45,10 +46,12 @@ class Moved:
 
 
 def tree_addresses(corpus: Corpus) -> dict[str, str]:
-    """address -> the id it comes from, for everything the data defines now."""
+    """address -> the id it comes from, for everything the data defines now.
+    A draft (a plan or department marked `draft: true` by `make import`) is
+    never published: its addresses are not recorded until it is finished."""
     out: dict[str, str] = {}
     for p in corpus.plans:
-        if p.model is None:
+        if p.model is None or p.model.draft:
             continue
         plan = p.model
         url = U.plan_url(plan.id)
@@ -62,7 +65,8 @@ def tree_addresses(corpus: Corpus) -> dict[str, str]:
         if reg.model is None:
             continue
         for d in reg.model.departments:
-            out[U.department_url(d.id)] = d.id
+            if not d.draft:
+                out[U.department_url(d.id)] = d.id
     if corpus.topics and corpus.topics.model:
         for t in corpus.topics.model.topics:
             out[U.topic_url(t.id)] = t.id
@@ -146,9 +150,14 @@ def check_registry(corpus: Corpus, optional: set[str] | None = None) -> list[Pro
     if missing:
         problems.append(Problem(
             name, max((n for n, _ in registry), default=1), 1,
-            f"{len(missing)} new address(es) are not recorded yet (first: {missing[0]}); run `make addresses`",
+            f"{len(missing)} new address(es) {UNRECORDED} (first: {missing[0]}); run `make addresses`",
         ))
     return problems
+
+
+def is_unrecorded(problem: Problem) -> bool:
+    """The problem `make addresses` fixes: new addresses not recorded yet."""
+    return UNRECORDED in problem.message
 
 
 def redirect_page(target: str, here: str) -> str:
@@ -157,6 +166,7 @@ def redirect_page(target: str, here: str) -> str:
     rel = U.relative_url(here, target)
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8">
+<meta name="renderer" content="webkit">
 <title>页面已迁移</title>
 <link rel="canonical" href="{rel}">
 <meta http-equiv="refresh" content="0; url={rel}">

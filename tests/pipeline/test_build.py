@@ -56,7 +56,9 @@ def test_dataset_has_the_documented_fields(dataset):
                 for d in task["deadlines"]:
                     assert re.fullmatch(r"\d{4}-\d\d-\d\d", d["date"]) and d["text"]
                 for r in task["recurrence"]:
-                    assert r["every"] in {"month", "quarter", "half-year", "year"} and r["min_count"] >= 1
+                    assert r["every"] in {"week", "half-month", "month", "quarter", "half-year", "year"}
+                    assert r["interval"] >= 1 and r["min_count"] >= 1 and r["label"]
+                    assert r["first_due"] <= r["last_due"]
                 for unit in task["lead"] + task["support"]:
                     assert {"id", "name"} <= set(unit)
     assert dataset["departments"] and {"id", "name", "category"} <= set(dataset["departments"][0])
@@ -90,11 +92,17 @@ def test_internal_links_resolve(built_site):
     fragment, to an existing id on that page."""
     pages = list(built_site.rglob("*.html"))
     cache: dict[Path, Collector] = {}
+
+    def parsed(path: Path) -> Collector:  # each page parsed once
+        if path not in cache:
+            cache[path] = parse(path)
+        return cache[path]
+
     broken = []
     for page in pages:
         rel = page.relative_to(built_site).as_posix()
         base = "http://site/" + rel
-        for href in parse(page).links:
+        for href in parsed(page).links:
             target = urlparse(urljoin(base, href))
             if target.scheme in ("mailto", "tel", "javascript") or target.netloc != "site":
                 continue
@@ -105,7 +113,7 @@ def test_internal_links_resolve(built_site):
                 broken.append(f"{rel}: {href}")
                 continue
             if target.fragment and path.suffix == ".html":
-                ids = cache.setdefault(path, parse(path)).ids
+                ids = parsed(path).ids
                 if target.fragment not in ids:
                     broken.append(f"{rel}: {href} (no anchor)")
     assert not broken, "\n".join(broken[:30])

@@ -96,15 +96,24 @@ def test_plan_calendars(built_site, dataset):
             for i, r in enumerate(t["recurrence"], 1):
                 e = by_uid[f"every-{t['id']}-{i}@anquan-zhiben-gongjian"]
                 rule = e["RRULE"]
-                freq = {"month": "MONTHLY", "quarter": "MONTHLY", "half-year": "MONTHLY", "year": "YEARLY"}[r["every"]]
-                assert rule["FREQ"] == [freq]
-                interval = {"quarter": 3, "half-year": 6}.get(r["every"])
-                assert rule.get("INTERVAL") == ([interval] if interval else None)
-                assert rule["BYMONTHDAY"] == [r.get("day", -1)]
+                months = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}.get(r["every"], 0) * r["interval"]
+                if r["every"] == "week":
+                    assert rule["FREQ"] == ["WEEKLY"] and rule.get("INTERVAL") == ([r["interval"]] if r["interval"] > 1 else None)
+                elif r["every"] == "half-month":
+                    assert rule["FREQ"] == ["MONTHLY"] and rule["BYMONTHDAY"] == [15, -1] and "INTERVAL" not in rule
+                elif months % 12 == 0:  # whole years: yearly, in the month it falls due
+                    assert rule["FREQ"] == ["YEARLY"] and rule["BYMONTH"] == [r.get("month", 12)]
+                    assert rule.get("INTERVAL") == ([months // 12] if months > 12 else None)
+                    assert rule["BYMONTHDAY"] == [r.get("day", -1)]
+                else:
+                    assert rule["FREQ"] == ["MONTHLY"] and rule.get("INTERVAL") == ([months] if months > 1 else None)
+                    assert rule["BYMONTHDAY"] == [r.get("day", -1)]
                 until = rule["UNTIL"][0]
-                assert until == dt.date(plan["period"]["end"], 12, 31)
+                end = plan["period"]["end"] + (1 if r.get("next_year") else 0)
+                assert until == (dt.date(end, 12, 31) if not r.get("next_year") else dt.date.fromisoformat(r["last_due"]))
                 start = e["DTSTART"].dt
-                assert dt.date(plan["period"]["start"], 1, 1) <= start <= until
+                assert start == dt.date.fromisoformat(r["first_due"])
+                assert dt.date(plan["period"]["start"], 1, 1) <= start <= until <= dt.date(end, 12, 31)
                 if r.get("day"):
                     assert start.day == r["day"]
                 assert r["text"] in str(e["DESCRIPTION"])
@@ -198,7 +207,7 @@ def test_small_department_table(small_site):
     got = [(r[col["原编号"]], r[col["本单位角色"]]) for r in table.rows]
     # its tasks in plan order, then the annex row naming it (restating none of them)
     assert got == [("第1项", "配合"), ("第2项", "牵头"), ("第3项", "牵头"), ("附件第2项", "牵头")]
-    assert table.rows[-1][2] == "11月（2024-11-30）"
+    assert table.rows[-1][2] == "11月（2024-11-30，年份按清单年度）"  # the annex's year: words in the list too
     wb = load_workbook(io.BytesIO(downloads.xlsx_bytes(table, NOW)))
     ws = wb["任务清单"]
     assert [c.value for c in ws[1]] == table.columns
@@ -219,7 +228,8 @@ def _reference_ics(name, deadlines, recurrences, stamp) -> bytes:
     dtstamp = dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.timezone.utc)
     for owner, uid, start, summary, description, category, rule in (
         [(d, d.anchor, d.date, f"【{d.data.text.strip()}】{d.plan.data.short_title} {d.label}",
-          downloads._description(d.owner, f"时间节点：{d.data.text.strip()}（{d.date.isoformat()}）"), d.kind_label, None)
+          downloads._description(d.owner, f"{'节点性要求' if d.editor_dated else '时间节点'}：{downloads._date_text(d)}"),
+          d.kind_label, None)
          for d in deadlines]
         + [(r, r.anchor, r.first_due,
             f"【{r.label}{'（' + r.data.scope + '）' if r.data.scope else ''}】{r.plan.data.short_title} {r.title}",

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from ...model import models
 from .comparison import LineRow, TargetRow, compare_line
 from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
-from .views import ActionView, CategoryView, DeadlineView, DepartmentView, PlanView, RecurrenceView, TaskView, TopicView, task_order
+from .views import (ActionView, CategoryView, DeadlineView, DepartmentView, EventView, OngoingView, PlanView, RecurrenceView,
+                    TaskView, TopicView, task_order)
 
 
 @dataclass(repr=False)
@@ -39,6 +40,14 @@ class Site:
         return [r for p in self.plans for r in p.recurrences]
 
     @property
+    def ongoing(self) -> list[OngoingView]:
+        return [o for p in self.plans for o in p.ongoing]
+
+    @property
+    def undated_events(self) -> list[EventView]:
+        return [e for p in self.plans for e in p.undated_events]
+
+    @property
     def timeline(self) -> list[YearGroup]:
         return timeline(self.deadlines, self.now)
 
@@ -49,7 +58,7 @@ class Site:
     @property
     def recurrence_month_totals(self) -> list[tuple[int, int]]:
         """(month, how many recurring duties fall due in it) for months 1–12."""
-        return [(mo, sum(len(g.entries) for g in self.recurrence_calendar if mo in g.months)) for mo in range(1, 13)]
+        return [(mo, sum(g.due_in(mo) for g in self.recurrence_calendar)) for mo in range(1, 13)]
 
     def timeline_of(self, deadlines: list[DeadlineView]) -> list[YearGroup]:
         return timeline(deadlines, self.now)

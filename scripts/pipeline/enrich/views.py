@@ -1,5 +1,6 @@
 """The views: one per authored object (plan, action, task, goal, section,
-annex row, department, category, topic) and per deadline and recurring duty.
+annex row, department, category, topic); those of deadlines, recurring,
+ongoing and event-tied duties are in duties.py.
 Each holds its authored model as `.data` and the fields computed for it (see
 the list at the top of scripts/pipeline/enrich/__init__.py); enrich() makes
 them and links them to each other.
@@ -7,169 +8,15 @@ them and links them to each other.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import models
-from ...model.urls import DOWNLOAD_FORMATS, RECURRING_URL, TIMELINE_URL, download_url
+from ...model.urls import DOWNLOAD_FORMATS, download_url
+from .duties import KIND_LABELS, DeadlineView, EventView, OngoingView, RecurrenceView, _View  # noqa: F401 (views of time)
 from .history import Change
-from .timeline import EVERY_LABELS, EVERY_MONTHS, STATUS_LABELS, YearGroup, deadline_order, timeline
-
-KIND_LABELS = {"task": "任务", "goal": "工作目标", "section": "工作要求", "annex": "任务清单"}
-
-
-class _View:
-    """Views point at each other (a task at its departments, a department at
-    its tasks …): a short repr keeps tracebacks and test reports readable."""
-
-    def __repr__(self) -> str:
-        data = getattr(self, "data", None)
-        ident = getattr(data, "id", None) or getattr(data, "text", None) or getattr(data, "number", "")
-        return f"<{type(self).__name__} {ident}>"
-
-
-class _Owned(_View):
-    """A deadline or recurring duty: what it is, where it links and who owes
-    it come from the task, goal, section or annex row that states it."""
-
-    @property
-    def kind(self) -> str:
-        return self.owner.kind
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.owner.kind]
-
-    @property
-    def url(self) -> str:
-        return self.owner.url
-
-    @property
-    def lead(self) -> list["DepartmentView"]:
-        return getattr(self.owner, "lead", [])
-
-    @property
-    def support(self) -> list["DepartmentView"]:
-        return getattr(self.owner, "support", [])
-
-
-@dataclass(eq=False, repr=False)
-class DeadlineView(_Owned):
-    data: models.Deadline
-    owner: Any  # TaskView, GoalView, SectionView or AnnexRowView
-    plan: "PlanView"
-    status: str = "later"
-    index: int = 1  # 1-based position among the owner's deadlines
-
-    @property
-    def date(self) -> dt.date:
-        return self.data.date
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def year(self) -> int:
-        return self.data.date.year
-
-    @property
-    def quarter(self) -> int:
-        return (self.data.date.month - 1) // 3 + 1
-
-    @property
-    def label(self) -> str:
-        return self.owner.label
-
-    @property
-    def anchor(self) -> str:
-        """Fragment id of this deadline on the timelines (unique site-wide)."""
-        return f"due-{self.owner.anchor}-{self.index}"
-
-    @property
-    def timeline_url(self) -> str:
-        return f"{TIMELINE_URL}#{self.anchor}"
-
-
-@dataclass(eq=False, repr=False)
-class RecurrenceView(_Owned):
-    data: models.Recurrence
-    owner: Any  # TaskView or SectionView
-    plan: "PlanView"
-    index: int = 1
-
-    @property
-    def every_label(self) -> str:
-        return EVERY_LABELS[self.data.every]
-
-    @property
-    def label(self) -> str:
-        r = self.data
-        s = EVERY_LABELS[r.every]
-        if r.day:
-            s += f"{r.day}日前"
-        return s + f"至少{r.min_count}次"
-
-    @property
-    def title(self) -> str:
-        return self.owner.label
-
-    @property
-    def anchor(self) -> str:
-        return f"every-{self.owner.anchor}-{self.index}"
-
-    @property
-    def calendar_url(self) -> str:
-        """Its period's section of the recurring-duty calendar."""
-        return f"{RECURRING_URL}#every-{self.data.every}"
-
-    @property
-    def months(self) -> list[int]:
-        """The months of a year in which the duty falls due (the last month of
-        each period): every month; Mar, Jun, Sep, Dec; Jun, Dec; Dec."""
-        step = EVERY_MONTHS[self.data.every]
-        return list(range(step, 13, step))
-
-    def _due_in(self, year: int, month: int) -> dt.date:
-        last = calendar.monthrange(year, month)[1]
-        return dt.date(year, month, min(self.data.day, last) if self.data.day else last)
-
-    @property
-    def first_due(self) -> dt.date:
-        """The first date the duty falls due within the plan's period: the end
-        of the first period (or its `day` in the period's last month) on or
-        after the later of 1 January of the first year and the issue date."""
-        p = self.plan.data
-        start = dt.date(p.period.start, 1, 1)
-        if p.issued and p.issued > start and p.issued.year <= p.period.end:
-            start = p.issued
-        for month in self.months:
-            due = self._due_in(start.year, month)
-            if due >= start:
-                return due
-        return self._due_in(start.year + 1, self.months[0])
-
-    @property
-    def until(self) -> dt.date:
-        return dt.date(self.plan.data.period.end, 12, 31)
-
-    @property
-    def rrule(self) -> dict[str, Any]:
-        """RFC 5545 RRULE parts (for the ICS downloads): due at the end of
-        every period, or on `day` of the period's last month, until the end
-        of the plan's period."""
-        r = self.data
-        rule: dict[str, Any] = {"freq": "monthly" if r.every != "year" else "yearly"}
-        if r.every in ("quarter", "half-year"):
-            rule["interval"] = EVERY_MONTHS[r.every]
-        if r.every == "year":
-            rule["bymonth"] = 12
-        rule["bymonthday"] = r.day if r.day else -1
-        rule["until"] = self.until
-        return rule
-
+from .timeline import YearGroup, deadline_order, timeline
 
 @dataclass(eq=False, repr=False)
 class TopicView(_View):
@@ -251,6 +98,9 @@ class DepartmentView(_View):
         for t in self.tasks:
             for d in t.deadlines:
                 seen[id(d)] = d
+            for e in t.events:
+                if e.dated:
+                    seen[id(e)] = e
         for r in self.annex_rows:
             if r.due and not r.due_is_duplicate:
                 seen[id(r.due)] = r.due
@@ -263,6 +113,14 @@ class DepartmentView(_View):
     @property
     def recurrences(self) -> list[RecurrenceView]:
         return [r for t in self.tasks for r in t.recurrence]
+
+    @property
+    def ongoing(self) -> list[OngoingView]:
+        return [o for t in self.tasks for o in t.ongoing]
+
+    @property
+    def undated_events(self) -> list[EventView]:
+        return [e for t in self.tasks for e in t.events if not e.dated]
 
     @property
     def downloads(self) -> dict[str, str]:
@@ -287,7 +145,10 @@ class TaskView(_View):
     national: list[models.Line] = field(default_factory=list)
     deadlines: list[DeadlineView] = field(default_factory=list)
     recurrence: list[RecurrenceView] = field(default_factory=list)
+    ongoing: list[OngoingView] = field(default_factory=list)
+    events: list[EventView] = field(default_factory=list)
     annex_rows: list["AnnexRowView"] = field(default_factory=list)
+    scope_notes: list[models.ScopeNote] = field(default_factory=list)  # the notes that govern it
     same_duty: list["TaskView"] = field(default_factory=list)
     same_duty_why: dict[str, str] = field(default_factory=dict)
 
@@ -345,6 +206,8 @@ class SectionView(_View):
     anchor: str
     deadlines: list[DeadlineView] = field(default_factory=list)
     recurrence: list[RecurrenceView] = field(default_factory=list)
+    ongoing: list[OngoingView] = field(default_factory=list)
+    events: list[EventView] = field(default_factory=list)
 
     kind = "section"
 
@@ -411,13 +274,29 @@ class PlanView(_View):
         return [r.due for rows in self.annex_rows.values() for r in rows if r.due and not r.due_is_duplicate]
 
     @property
+    def events(self) -> list[EventView]:
+        """Every event-tied timing of its tasks and sections."""
+        return [e for x in [*self.tasks, *self.sections] for e in x.events]
+
+    @property
+    def undated_events(self) -> list[EventView]:
+        return [e for e in self.events if not e.dated]
+
+    @property
     def deadlines(self) -> list[DeadlineView]:
+        """Its dates: of tasks, goals, sections, annex rows (unless a restated
+        task carries the same date) and events an editor dated."""
         ds = [d for t in self.tasks for d in t.deadlines] + self.goal_deadlines + self.section_deadlines
+        ds += [e for e in self.events if e.dated]
         return sorted(ds + self.annex_deadlines, key=deadline_order)
 
     @property
     def recurrences(self) -> list[RecurrenceView]:
         return [r for t in self.tasks for r in t.recurrence] + self.section_recurrence
+
+    @property
+    def ongoing(self) -> list[OngoingView]:
+        return [o for x in [*self.tasks, *self.sections] for o in x.ongoing]
 
     @property
     def timeline(self) -> list["YearGroup"]:
