@@ -54,12 +54,12 @@ def counts(stderr: str) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def edited(tmp_path_factory):
-    """A copy of data/ built once (the cache filled), then one plan edited:
-    (data, site, the site before the edit, the full build after it)."""
+def edited(tmp_path_factory, data_dir):
+    """A copy of the real data built once (the cache filled), then one plan
+    edited: (data, site, the site before the edit, the full build after it)."""
     tmp = tmp_path_factory.mktemp("cache")
     data, site = tmp / "data", tmp / "site"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(data_dir, data)
     first = build(data, site)
     assert first.returncode == 0, first.stderr
     assert "no build cache yet" in first.stderr
@@ -71,6 +71,7 @@ def edited(tmp_path_factory):
     return data, site, before, digest(tmp / "full")
 
 
+@pytest.mark.slow  # whole builds
 def test_one_plan_edit_converts_few_pages_and_gives_the_full_build(edited):
     data, site, before, full = edited
     result = build(data, site, LATER)
@@ -83,6 +84,7 @@ def test_one_plan_edit_converts_few_pages_and_gives_the_full_build(edited):
     same_site(after, full)
 
 
+@pytest.mark.slow  # whole builds
 def test_a_page_changed_in_place_is_converted_again(edited):
     data, site, _, full = edited
     build(data, site, LATER)
@@ -96,6 +98,7 @@ def test_a_page_changed_in_place_is_converted_again(edited):
     same_site(digest(site), full)
 
 
+@pytest.mark.slow  # whole builds
 @pytest.mark.parametrize("damage", ["truncated", "edited", "garbage"])
 def test_a_damaged_manifest_means_a_full_build(edited, damage):
     data, site, _, full = edited
@@ -112,6 +115,7 @@ def test_a_damaged_manifest_means_a_full_build(edited, damage):
     same_site(digest(site), full)
 
 
+@pytest.mark.slow  # whole builds
 def test_a_bad_edit_touches_neither_the_site_nor_the_cache(edited):
     data, site, _, full = edited
     build(data, site, LATER)
@@ -152,6 +156,7 @@ def _with_pages(monkeypatch) -> dict[str, str]:
     return pages
 
 
+@pytest.mark.slow  # whole builds
 def test_a_reused_page_whose_link_lost_its_target_fails_as_a_full_build_does(tmp_path, monkeypatch, capfd):
     """extra.md links to other.md. Built once with both; then other.md is
     gone: extra.md's Markdown is the same, but its link no longer resolves,

@@ -90,17 +90,16 @@ def test_arguments_that_are_not_plain_data_are_never_kept(tmp_path):
     memo.close()
 
 
-def test_files_as_loaded_before_are_the_files_as_loaded_now(tmp_path):
+def test_files_as_loaded_before_are_the_files_as_loaded_now(tmp_path, data_dir):
     """The check's memo gives the models and node positions loading gives;
     a changed file, or one with a problem, is loaded anew."""
     import shutil
 
-    from conftest import ROOT
     from scripts.pipeline.build.memo import LoadMemo
     from scripts.pipeline.validate import check
 
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(data_dir, data)
 
     def run():
         memo = Memo(tmp_path / "memo.sqlite")
