@@ -1,7 +1,10 @@
 """`make bench` at its smallest size (about 300 tasks: two copies of the
 real corpus) runs the real pipeline on a synthetic corpus that passes every
-check, and prints its one line of figures; then times `make serve` showing
-a YAML edit (the figure is the bench's to report, not this test's)."""
+check, and prints its two lines of figures: the build, its largest page
+loaded in Chromium, the reference build of stock MkDocs + Material and the
+rebuild after one plan's edit (which reuses most pages); then times `make
+serve` showing a YAML edit. The figures are the bench's to report, not this
+test's: it checks they are there and sane."""
 
 from __future__ import annotations
 
@@ -18,6 +21,12 @@ pytestmark = pytest.mark.slow  # the benchmark and make serve
 LINE = re.compile(
     r"^bench: plans=(?P<plans>\d+) tasks=(?P<tasks>\d+) build_s=(?P<build_s>[\d.]+) "
     r"peak_mb=(?P<peak_mb>\d+) site_mb=(?P<site_mb>[\d.]+) search_gz_mb=(?P<search_gz_mb>[\d.]+)"
+    r".* largest_kb=(?P<largest_kb>\d+) load_s=(?P<load_s>[\d.]+) \((?P<page>[^)]+\.html)\)$"
+)
+RATIOS = re.compile(
+    r"^bench: tasks=(?P<tasks>\d+) reference_s=(?P<reference_s>[\d.]+) build_ratio=(?P<build_ratio>[\d.]+) "
+    r"rebuild_s=(?P<rebuild_s>[\d.]+) rebuild_ratio=(?P<rebuild_ratio>[\d.]+) "
+    r"converted=(?P<converted>\d+)/(?P<pages>\d+) "
 )
 
 
@@ -31,6 +40,13 @@ def test_bench_smallest_size():
     assert 200 <= int(m["tasks"]) <= 400 and int(m["plans"]) >= 5
     assert float(m["build_s"]) > 0 and int(m["peak_mb"]) > 0 and float(m["site_mb"]) > 0
     assert float(m["search_gz_mb"]) > 0
+    assert int(m["largest_kb"]) > 0 and float(m["load_s"]) > 0
     assert "build: 2/2 mkdocs build --strict" in result.stderr, "no progress shown"
+    ratios = [r for r in map(RATIOS.match, result.stdout.splitlines()) if r]
+    assert len(ratios) == 1, result.stdout
+    r = ratios[0]
+    assert r["tasks"] == m["tasks"] and float(r["reference_s"]) > 0
+    assert float(r["build_ratio"]) > 0 and float(r["rebuild_s"]) > 0 and float(r["rebuild_ratio"]) > 0
+    assert 0 < int(r["converted"]) < int(r["pages"]) // 2, "the rebuild did not reuse the unchanged pages"
     serve = re.search(r"^bench: serve_edit_s=([\d.]+) ", result.stdout, re.M)
     assert serve and 0 < float(serve[1]) < 60, result.stdout
