@@ -76,9 +76,10 @@ from ...paths import DATA, ROOT
 from .cache import BuildCache, engine_key, page_hashes
 from .cache import enabled as cache_enabled
 from .generation import Generation
+from .mkdocs_child import PAGE_WEIGHT
 from .progress import Ticker, cores, say
 
-MIN_PAGES_TO_SHARE = 200  # fewer pages: one mkdocs process (see mkdocs_jobs)
+MIN_PAGES_TO_SHARE = 200  # less to convert than so many pages: one mkdocs process (see mkdocs_jobs)
 
 
 def source_date_epoch() -> str:
@@ -150,11 +151,12 @@ def merge_into(src: Path, dest: Path) -> None:
             os.replace(entry.path, target)
 
 
-def mkdocs_jobs(pages: int) -> int:
-    """How many mkdocs processes share the pages: cores(), once there are
-    enough pages to pay for the processes' start (every process reads the
+def mkdocs_jobs(work: int) -> int:
+    """How many mkdocs processes share the pages to convert, `work` bytes
+    of Markdown (each page counted PAGE_WEIGHT more): cores(), once there is
+    enough to pay for the processes' start (every process reads the
     configuration, the theme and every page's front matter)."""
-    if os.environ.get("BUILD_JOBS", "").strip().isdigit() or pages >= MIN_PAGES_TO_SHARE:
+    if os.environ.get("BUILD_JOBS", "").strip().isdigit() or work >= MIN_PAGES_TO_SHARE * PAGE_WEIGHT:
         return cores()
     return 1
 
@@ -242,13 +244,13 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             return 1
         markdown = page_hashes(docs)
         pages = len(markdown)
-        offer, offered = None, 0
+        offer, offered = None, set()
         if cache is not None:
             engine = engine_key(docs)
             offer = work / "offer.json"
             offered = cache.offer(engine, markdown, offer)
-        jobs = mkdocs_jobs(pages - offered)
-        cached = f", {offered} offered by the build cache" if cache is not None else ""
+        jobs = mkdocs_jobs(sum((docs / u).stat().st_size + PAGE_WEIGHT for u in markdown if u not in offered))
+        cached = f", {len(offered)} offered by the build cache" if cache is not None else ""
         say(f"2/2 mkdocs build --strict ({pages} pages{cached}, {jobs} process{'es' if jobs > 1 else ''}) …")
         if cache is not None and not offered and cache.note:
             say(f"{cache.note}: converting every page")

@@ -101,8 +101,8 @@ def page_hashes(docs: Path) -> dict[str, str]:
     return {p.relative_to(docs).as_posix(): h for p, h in zip(paths, hash_files(paths)) if h}
 
 
-def _theme_folder() -> Path:
-    """The theme's custom_dir of mkdocs.yml (overrides/)."""
+def _config() -> dict:
+    """mkdocs.yml as plain data ({} when it cannot be read)."""
     import yaml
 
     class Loader(yaml.SafeLoader):  # mkdocs.yml may hold tags (!ENV …): read them as nothing
@@ -110,11 +110,36 @@ def _theme_folder() -> Path:
 
     Loader.add_multi_constructor("", lambda loader, suffix, node: None)
     try:
-        config = yaml.load(CONFIG.read_text(encoding="utf-8"), Loader=Loader) or {}
-        custom = (config.get("theme") or {}).get("custom_dir") or "overrides"
-    except (OSError, yaml.YAMLError, AttributeError):
-        custom = "overrides"
+        config = yaml.load(CONFIG.read_text(encoding="utf-8"), Loader=Loader)
+    except (OSError, yaml.YAMLError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def _theme_folder() -> Path:
+    """The theme's custom_dir of mkdocs.yml (overrides/)."""
+    theme = _config().get("theme")
+    custom = (theme.get("custom_dir") if isinstance(theme, dict) else None) or "overrides"
     return (CONFIG.parent / custom).resolve()
+
+
+def nav_sources() -> set[str]:
+    """The pages mkdocs.yml's navigation names: always converted (reuse.py),
+    so never offered."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, str) and node.endswith(".md"):
+            found.add(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(_config().get("nav"))
+    return found
 
 
 def engine_key(docs: Path) -> str:
@@ -203,25 +228,26 @@ class BuildCache:
         self._verified = {u for u, h in zip(uris, found) if h is not None and h == pages[u]["html"]}
 
     # ------------------------------------------------------------------ #
-    def offer(self, engine: str, markdown: dict[str, str], path: Path) -> int:
+    def offer(self, engine: str, markdown: dict[str, str], path: Path) -> set[str]:
         """Write to `path` the pages mkdocs may reuse: cached under this
         engine key, with the same Markdown and HTML that still hashes as
-        recorded. Returns how many."""
+        recorded, not in the navigation. Returns them."""
         self._thread.join()
         manifest = self._manifest
         pages = {}
+        in_nav = nav_sources()
         if manifest and manifest.get("engine") != engine:
             self.note = "build cache made with another engine (configuration, theme, packages or build code)"
         elif manifest:
             for uri, entry in manifest["pages"].items():
-                if uri in self._verified and markdown.get(uri) == entry["md"]:
+                if uri in self._verified and markdown.get(uri) == entry["md"] and uri not in in_nav:
                     pages[uri] = {**entry, "html": str(self.html / entry["dest"])}
             stale = sum(1 for u in manifest["pages"] if u not in self._verified)
             if stale:
                 say(f"build cache: {stale} cached page(s) no longer hash as recorded; converting them")
         path.write_text(json.dumps({"nav": manifest.get("nav", ""), "pages": pages}, ensure_ascii=False),
                         encoding="utf-8")
-        return len(pages)
+        return set(pages)
 
     # ------------------------------------------------------------------ #
     def save(self, site: Path, engine: str, markdown: dict[str, str], reports: list[dict]) -> None:
