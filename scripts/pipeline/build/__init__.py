@@ -76,8 +76,7 @@ from ...paths import DATA, ROOT
 from .cache import BuildCache, engine_key, page_hashes
 from .cache import enabled as cache_enabled
 from .generation import Generation
-from .mkdocs_child import PAGE_WEIGHT
-from .progress import Ticker, cores, say
+from .progress import PAGE_WEIGHT, Ticker, cores, say
 
 MIN_PAGES_TO_SHARE = 200  # less to convert than so many pages: one mkdocs process (see mkdocs_jobs)
 

@@ -32,10 +32,9 @@ import time
 from pathlib import Path
 
 from ...paths import CONFIG, HAND_WRITTEN
-from .progress import say
+from .progress import PAGE_WEIGHT, say
 from .reuse import reuse_plugin, write_report
 
-PAGE_WEIGHT = 7_000  # a page's fixed cost in mkdocs, in bytes of Markdown of equal cost
 
 
 def _lean_plugin():

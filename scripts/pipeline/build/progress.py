@@ -1,6 +1,7 @@
 """Progress lines of the build (`build: …`, one per stage with its time, and
 every PROGRESS_EVERY seconds while a long stage runs) and the number of
-processes a stage may use."""
+processes a stage may use (and what a page weighs when mkdocs' work is
+shared)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 import time
 
 PROGRESS_EVERY = 10.0  # seconds between progress lines while mkdocs runs
+PAGE_WEIGHT = 7_000  # a page's fixed cost in mkdocs, in bytes of Markdown of equal cost
 
 
 def say(msg: str) -> None:
