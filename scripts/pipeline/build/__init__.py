@@ -27,9 +27,10 @@ SITE_URL=http://intranet.example/plans/ (mkdocs' site_url) for that.
 Two cores: check, enrich and render run in a child process. Once the pages
 are written, mkdocs starts on them while the child goes on to write what
 mkdocs would only copy (downloads, redirect pages of moved addresses) into a
-folder of its own; the search data, a computation over the whole site, is
-made by a process of its own from the moment the site is enriched; both
-folders are moved into the built site when all are done.
+folder of its own, then the search data into a third (for a rebuild, a
+process of its own makes the search data from the moment the site is
+enriched: mkdocs has little to do then); the folders are moved into the
+built site when all are done.
 Memory: the child ends early in mkdocs' run, before mkdocs has grown (it
 lets go of each page's source once converted and of its HTML once written).
 
@@ -234,7 +235,8 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         cache = None
     try:
         say("1/2 checking data and generating pages …")
-        gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None)
+        rebuild = cache is not None and cache.has_manifest()  # see generate_into: search_early
+        gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None, rebuild)
         with Ticker("generating"):
             ready = gen.pages_ready()
         if not ready:

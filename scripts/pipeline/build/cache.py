@@ -209,6 +209,11 @@ class BuildCache:
         self._thread.start()
         return True
 
+    def has_manifest(self) -> bool:
+        """Whether a previous build left a manifest (so that this build is
+        likely a rebuild)."""
+        return (self.folder / MANIFEST).is_file()
+
     def close(self) -> None:
         if self._thread is not None:
             self._thread.join()

@@ -3,8 +3,9 @@
 `generate()` is `python -m scripts generate` and what `make serve` runs on
 every edit; `generate_into()` is the build's, run in a child process
 (`Generation`) that writes the pages, tells the build to start mkdocs, then
-writes the downloads and redirect pages beside it; the search data is made
-by a process of its own from the moment the site is enriched.
+writes the downloads, redirect pages and search data beside it (for a
+rebuild, the search data is made by a process of its own from the moment
+the site is enriched).
 """
 
 from __future__ import annotations
@@ -49,14 +50,19 @@ def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None
 
 
 def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda: None,
-                  memo: Path | None = None) -> bool:
+                  memo: Path | None = None, search_early: bool = False) -> bool:
     """check -> enrich -> render the pages into `docs`, call `pages_done()`
     (the build starts mkdocs then), then write the downloads and redirect
-    pages into `extras`. The search data (a computation over the whole
-    site, as long as the pages) is written into `search` by a process of its
-    own from the moment the site is enriched. `memo`: the build cache's
-    memo (memo.py: the data files as loaded, the spreadsheets), if any. On
-    problems, print them and return False."""
+    pages into `extras` and the search data into `search`.
+
+    `search_early`: the search data (a computation over the whole site, as
+    long as rendering the pages) is made by a process of its own from the
+    moment the site is enriched. For a rebuild, where mkdocs has little to
+    convert and the search data would come last; not for a full build, where
+    mkdocs is the long part and that process would only add its memory to
+    the build's peak. `memo`: the build cache's memo (memo.py: the data
+    files as loaded, the spreadsheets), if any. On problems, print them and
+    return False."""
     from ..enrich import enrich
     from ..render import downloads, render_extras, render_site
     from ..validate import check
@@ -90,8 +96,11 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     gc.freeze()
     t2 = time.monotonic()
     say(f"enriched ({t2 - t1:.1f} s)")
-    indexing = multiprocessing.get_context("fork").Process(target=_search_child, args=(site, search, t2), name="search")
-    indexing.start()
+    indexing = None
+    if search_early:
+        indexing = multiprocessing.get_context("fork").Process(target=_write_search, args=(site, search, t2),
+                                                               name="search")
+        indexing.start()
     try:
         n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores())
         t3 = time.monotonic()
@@ -105,12 +114,15 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
                 kept.close()
         reused = f", {kept.hits} spreadsheets from the build cache" if kept else ""
         say(f"rendered {n} downloads and redirect pages ({time.monotonic() - t3:.1f} s{reused})")
+        if indexing is None:
+            _write_search(site, search, time.monotonic())
     finally:
-        indexing.join()
-    return indexing.exitcode == 0
+        if indexing is not None:
+            indexing.join()
+    return indexing is None or indexing.exitcode == 0
 
 
-def _search_child(site, out: Path, started: float) -> None:
+def _write_search(site, out: Path, started: float) -> None:
     from ..render import render_extras
 
     n = render_extras(site, out, others=False)
@@ -124,14 +136,16 @@ class Generation:
 
     The child writes the pages into `docs`, tells this process
     (pages_ready() returns True: mkdocs can start), then writes the
-    downloads and redirect pages into `extras` (and its own child the search
-    data into `search`) while mkdocs runs; finish() waits for them."""
+    downloads and redirect pages into `extras` and the search data into
+    `search` (or has its own child make it: `search_early`) while mkdocs
+    runs; finish() waits for them."""
 
-    def __init__(self, docs: Path, extras: Path, search: Path, data_dir: Path = DATA, memo: Path | None = None):
+    def __init__(self, docs: Path, extras: Path, search: Path, data_dir: Path = DATA, memo: Path | None = None,
+                 search_early: bool = False):
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
-        self.child = ctx.Process(target=_generate_child, args=(docs, extras, search, data_dir, send, memo),
-                                 name="generate")
+        self.child = ctx.Process(target=_generate_child,
+                                 args=(docs, extras, search, data_dir, send, memo, search_early), name="generate")
         self.child.start()
         send.close()
 
@@ -151,9 +165,10 @@ class Generation:
         self.child.join()
 
 
-def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn, memo: Path | None) -> None:
+def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn, memo: Path | None,
+                    search_early: bool) -> None:
     def run() -> bool:
-        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo)
+        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo, search_early)
 
     profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
     if not profile:
