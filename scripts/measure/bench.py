@@ -2,7 +2,8 @@
 time, memory and size, two lines per size:
 
     bench: plans=N tasks=M build_s=X peak_mb=Y site_mb=Z search_gz_mb=W largest_kb=K load_s=L (page)
-    bench: tasks=M reference_s=R build_ratio=X/R rebuild_s=S rebuild_ratio=S/X converted=C/P (…)
+    bench: tasks=M reference_s=R build_ratio=X/R rebuild_s=S rebuild_ratio=S/X converted=C/P
+           cpu_build_ratio=… cpu_rebuild_ratio=… (…)   [one line]
 
 The corpus (scripts/measure/corpus.py): replicas of the real data/, with the
 same shape and text statistics and ids of their own (replica 0 is the real
@@ -34,6 +35,9 @@ The build is the real one: `python -m scripts --data D build --site-dir S`
   (rebuild.edit_one_plan), with the build cache the full build left;
   rebuild_ratio: rebuild_s / build_s; converted: pages mkdocs converted
   rather than reused, of all pages.
+- cpu_build_ratio, cpu_rebuild_ratio: the same ratios of the seconds of
+  CPU used (the processes and their children): steadier than wall time on
+  a machine others are using too.
 
 Then `make serve` on a copy of the real data: how long a saved YAML edit
 takes to show on the served page:
@@ -117,9 +121,10 @@ def _tree_rss(pid: int) -> int:
 
 
 def measure_build(data: Path, site: Path, profile: Path | None = None,
-                  log: list[str] | None = None) -> tuple[int, float, float]:
-    """Run the real build; returns (exit code, seconds, peak MiB). Its
-    progress lines are passed on (and kept in `log`)."""
+                  log: list[str] | None = None) -> tuple[int, float, float, float]:
+    """Run the real build; returns (exit code, seconds, peak MiB, seconds of
+    CPU of the build and its children). Its progress lines are passed on
+    (and kept in `log`)."""
     env = {**os.environ, "NOW": os.environ.get("NOW", NOW), "NO_MKDOCS_2_WARNING": "1"}
     if profile:
         env["BUILD_PROFILE"] = str(profile)
@@ -156,7 +161,7 @@ def measure_build(data: Path, site: Path, profile: Path | None = None,
     proc.returncode = os.waitstatus_to_exitcode(status)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     peak = max(usage.ru_maxrss * 1024, children * 1024, peak_tree) / MIB  # ru_maxrss is in KiB on Linux
-    return proc.returncode, seconds, peak
+    return proc.returncode, seconds, peak, usage.ru_utime + usage.ru_stime
 
 
 def folder_bytes(folder: Path) -> int:
@@ -187,7 +192,7 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
     plans, tasks = make_corpus(data, size, real, say)
     say(f"size {size}: {plans} plans, {tasks} tasks generated ({time.monotonic() - t:.1f} s); building …")
     prof = profile / f"generate-{size}.prof" if profile else None
-    code, seconds, peak = measure_build(data, site, prof)
+    code, seconds, peak, cpu = measure_build(data, site, prof)
     if code != 0:
         raise SystemExit(f"bench: the build of {tasks} tasks failed (exit {code}); see above")
     gz, note = search_download(site)
@@ -199,17 +204,18 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
              f"largest_kb={size_bytes / 1024:.0f} load_s={'n/a' if load is None else f'{load:.2f}'} ({page})")
     print(first, flush=True)
     say(f"size {size}: reference build, stock MkDocs + Material on {tasks} plain pages …")
-    reference = reference_build(tasks, work / "reference")
+    reference, reference_cpu = reference_build(tasks, work / "reference")
     shutil.rmtree(work / "reference", ignore_errors=True)
     edit = edit_one_plan(data)
     say(f"size {size}: rebuilding after one plan's edit ({edit}) …")
     log: list[str] = []
-    code, again, _ = measure_build(data, site, log=log)
+    code, again, _, again_cpu = measure_build(data, site, log=log)
     if code != 0:
         raise SystemExit(f"bench: the rebuild of {tasks} tasks failed (exit {code}); see above")
     converted = _converted(log)
     second = (f"bench: tasks={tasks} reference_s={reference:.1f} build_ratio={seconds / reference:.2f} "
               f"rebuild_s={again:.1f} rebuild_ratio={again / seconds:.3f} converted={converted} "
+              f"cpu_build_ratio={cpu / reference_cpu:.2f} cpu_rebuild_ratio={again_cpu / cpu:.3f} "
               f"(reference: stock MkDocs + Material, {tasks} plain one-paragraph pages; rebuild: one plan edited)")
     print(second, flush=True)
     return [first, second]

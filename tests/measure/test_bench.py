@@ -27,6 +27,7 @@ RATIOS = re.compile(
     r"^bench: tasks=(?P<tasks>\d+) reference_s=(?P<reference_s>[\d.]+) build_ratio=(?P<build_ratio>[\d.]+) "
     r"rebuild_s=(?P<rebuild_s>[\d.]+) rebuild_ratio=(?P<rebuild_ratio>[\d.]+) "
     r"converted=(?P<converted>\d+)/(?P<pages>\d+) "
+    r"cpu_build_ratio=(?P<cpu_build_ratio>[\d.]+) cpu_rebuild_ratio=(?P<cpu_rebuild_ratio>[\d.]+) "
 )
 
 
@@ -47,6 +48,7 @@ def test_bench_smallest_size():
     r = ratios[0]
     assert r["tasks"] == m["tasks"] and float(r["reference_s"]) > 0
     assert float(r["build_ratio"]) > 0 and float(r["rebuild_s"]) > 0 and float(r["rebuild_ratio"]) > 0
+    assert float(r["cpu_build_ratio"]) > 0 and float(r["cpu_rebuild_ratio"]) > 0
     assert 0 < int(r["converted"]) < int(r["pages"]) // 2, "the rebuild did not reuse the unchanged pages"
     serve = re.search(r"^bench: serve_edit_s=([\d.]+) ", result.stdout, re.M)
     assert serve and 0 < float(serve[1]) < 60, result.stdout
