@@ -130,13 +130,14 @@ def measure_build(data: Path, site: Path, profile: Path | None = None,
         env["BUILD_PROFILE"] = str(profile)
     cmd = [sys.executable, "-m", "scripts", "--data", str(data), "build", "--site-dir", str(site)]
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True, bufsize=1)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE)
 
-    def relay() -> None:
+    def relay() -> None:  # whole lines, straight to fd 2 (sys.stderr is not for two threads)
+        sys.stderr.flush()
         for line in proc.stderr:
-            sys.stderr.write(line)
+            os.write(2, line)
             if log is not None:
-                log.append(line)
+                log.append(line.decode("utf-8", "replace"))
 
     relaying = threading.Thread(target=relay, daemon=True)
     relaying.start()
@@ -152,12 +153,12 @@ def measure_build(data: Path, site: Path, profile: Path | None = None,
     sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.monotonic() - started
+    relaying.join(timeout=60)
     # the build's processes reap theirs: wait4 counts the whole tree
     say(f"build: {seconds:.1f} s wall, {usage.ru_utime + usage.ru_stime:.0f} s of CPU "
         f"({usage.ru_utime:.0f} user, {usage.ru_stime:.0f} system) on {os.cpu_count()} cores")
     stop.set()
     sampler.join()
-    relaying.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     peak = max(usage.ru_maxrss * 1024, children * 1024, peak_tree) / MIB  # ru_maxrss is in KiB on Linux

@@ -108,11 +108,15 @@ def test_a_damaged_manifest_means_a_full_build(edited, damage):
     manifest.write_bytes({"truncated": text[: len(text) // 2],
                           "edited": text.replace(b'"dest":"', b'"dest":"x', 1),
                           "garbage": b"\x00not a manifest"}[damage])
+    junk = manifest.parent / cache.HTML / "gone" / "index.html"  # a page no manifest knows of
+    junk.parent.mkdir(parents=True, exist_ok=True)
+    junk.write_text("<p>old</p>", encoding="utf-8")
     result = build(data, site, LATER)
     assert result.returncode == 0, result.stderr
     assert "build cache unreadable" in result.stderr
     assert counts(result.stderr)[1] == 0
     same_site(digest(site), full)
+    assert not junk.exists(), "the cache kept a file no page of the site has"
 
 
 @pytest.mark.slow  # whole builds

@@ -283,8 +283,11 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         published = True
         if cache is not None:
             t = time.monotonic()
-            cache.save(target, engine, markdown, reports)
-            say(f"build cache updated ({time.monotonic() - t:.1f} s)")
+            try:
+                cache.save(target, engine, markdown, reports)
+                say(f"build cache updated ({time.monotonic() - t:.1f} s)")
+            except OSError as e:  # the site is published; the next build converts what the cache misses
+                say(f"build cache not updated ({e})")
     finally:
         if gen is not None:
             gen.stop()

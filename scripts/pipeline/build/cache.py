@@ -276,12 +276,16 @@ class BuildCache:
             if uri in old and uri in markdown:
                 pages[uri] = old[uri]
         kept = {e["dest"] for e in pages.values()}
-        for entry in self._manifest.get("pages", {}).values():
-            if entry["dest"] not in kept:
-                try:
-                    (self.html / entry["dest"]).unlink()
-                except OSError:
-                    pass
+        if self._manifest:
+            gone = [e["dest"] for e in self._manifest["pages"].values() if e["dest"] not in kept]
+        else:  # no manifest to tell what the folder holds: look
+            gone = [p.relative_to(self.html).as_posix() for p in self.html.rglob("*") if p.is_file()]
+            gone = [d for d in gone if d not in kept]
+        for dest in gone:
+            try:
+                (self.html / dest).unlink()
+            except OSError:
+                pass
         write_manifest(self.folder / MANIFEST, {"format": FORMAT, "engine": engine, "nav": reports[0]["nav"],
                                                 "pages": pages})
 
