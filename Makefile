@@ -8,11 +8,12 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve test check site generate schema fmt fmt-check addresses lock bench search-report new-plan import clean browser
+.PHONY: help serve test test-fast check site generate schema fmt fmt-check addresses lock bench search-report new-plan import clean browser
 
 help:
 	@echo "make serve    set up, generate and serve the site at http://127.0.0.1:8000 (live reload)"
-	@echo "make test     set up and run every test"
+	@echo "make test     set up and run every test (in parallel, one worker per core)"
+	@echo "make test-fast  the tests that need neither Chromium nor a whole build of their own"
 	@echo "make check    validate all data (file:line:col: message)"
 	@echo "make site     build the site into site/ (mkdocs build --strict)"
 	@echo "make schema   regenerate data/schema/*.json from scripts/model/models.py"
@@ -91,9 +92,21 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+# Every test, one worker per core (pytest-xdist; a test module stays on one
+# worker, so that its fixtures are made once); the ten slowest are listed and
+# the last line is the wall time of the whole target.
+PYTEST := $(PY) -m pytest -q -n auto --dist loadscope
 test: $(STAMP) $(NODE_STAMP) browser
-	$(PY) -m scripts fmt --check
-	$(PY) -m pytest -q
+	@start=$$(date +%s); \
+	$(PY) -m scripts fmt --check && $(PYTEST) --durations=10; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# While editing: no Chromium and no test that builds whole sites of its own
+# (markers `browser` and `slow`, tests/conftest.py).
+test-fast: $(STAMP)
+	@start=$$(date +%s); \
+	$(PYTEST) -m "not browser and not slow"; status=$$?; \
+	echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
 
 lock:
 	$(PYTHON) -m venv /tmp/lock-venv && /tmp/lock-venv/bin/pip install -q -r requirements.in \

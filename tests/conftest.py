@@ -1,12 +1,23 @@
 """Shared fixtures: the real build of the real data into a temporary folder
-(once per test session, with NOW fixed), a static HTTP server for it on
-loopback, and headless Chromium (Debian's) driven by Playwright."""
+(once per test run, with NOW fixed, shared by the parallel workers), the
+same site with its search data scaled to 30,000 tasks, a static HTTP server
+on loopback, and headless Chromium (Debian's) driven by Playwright, one per
+worker.
+
+Markers (pytest.ini): `browser`, set here on every test that uses the
+`browser` fixture (directly or through `page`); `slow`, set by hand on tests
+that build whole sites of their own, run `make serve` or the benchmark.
+`make test` runs everything in parallel; `make test-fast` leaves both out.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,13 +57,59 @@ def build_with_extra_page(monkeypatch, site: Path, extra_page: str, data_dir: Pa
     return build(site_dir=site, **({"data_dir": data_dir} if data_dir else {}))
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark `browser` every test that drives Chromium, whoever writes it."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def shared(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """`make(path)` once per test run, for every parallel worker (pytest-xdist):
+    the first worker to ask makes it, under a file lock in the folder the
+    workers share; the others wait for it and use the same path. A failure
+    is remembered, so that each worker reports it without trying again."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder
+    target, done, failed = root / name, root / f"{name}.done", root / f"{name}.failed"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(failed.read_text(encoding="utf-8"), pytrace=False)
+        if not done.exists():
+            try:
+                make(target)
+            except BaseException as e:
+                failed.write_text(f"making the shared {name} failed: {type(e).__name__}: {e}", encoding="utf-8")
+                raise
+            done.touch()
+    return target
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The site built from the real data/ with NOW fixed."""
-    site = tmp_path_factory.mktemp("build") / "site"
-    result = run_build(site)
-    assert result.returncode == 0, result.stderr + result.stdout
-    return site
+    """The site built from the real data/ with NOW fixed (once per run)."""
+
+    def make(site: Path) -> None:
+        result = run_build(site)
+        assert result.returncode == 0, result.stderr + result.stdout
+
+    return shared(tmp_path_factory, "built-site", make)
+
+
+@pytest.fixture(scope="session")
+def search_site_30000(tmp_path_factory, built_site) -> tuple[Path, dict]:
+    """A copy of the built site whose search data holds the real tasks
+    replicated into at least 30,000 (scripts/measure/scale.py), and what
+    make_scaled_site reported (documents, tasks, sizes). Once per run."""
+    from scripts.measure.scale import make_scaled_site
+
+    def make(folder: Path) -> None:
+        info = make_scaled_site(built_site, folder / "site", 30_000)
+        (folder / "info.json").write_text(json.dumps(info), encoding="utf-8")
+
+    folder = shared(tmp_path_factory, "search-30000", make)
+    return folder / "site", json.loads((folder / "info.json").read_text(encoding="utf-8"))
 
 
 SEARCH_INPUT = "input.md-search__input"

@@ -18,6 +18,8 @@ import pytest
 
 from conftest import NOW, ROOT
 
+pytestmark = pytest.mark.slow  # make serve, twice
+
 PLAN = "plans/maogang-2024-2026.yaml"
 NOTE = "镇交通安全专业委员会是被强化职能的对象，不是责任单位；lead/support 留空。"
 

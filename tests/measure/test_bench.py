@@ -9,7 +9,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # the benchmark and make serve
 
 LINE = re.compile(
     r"^bench: plans=(?P<plans>\d+) tasks=(?P<tasks>\d+) build_s=(?P<build_s>[\d.]+) "

@@ -131,9 +131,12 @@ def snapshot(site: Path) -> dict[str, str]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture
-def published(tmp_path) -> Path:
-    site = tmp_path / "www" / "site"
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """The fixture, built and published once for the tests below: each
+    snapshots it first, tries to publish over it and fails, and asserts that
+    nothing changed."""
+    site = tmp_path_factory.mktemp("www") / "site"
     result = run("--data", str(FIXTURE), "build", "--site-dir", str(site))
     assert result.returncode == 0, result.stderr
     return site
@@ -145,6 +148,7 @@ def assert_untouched(site: Path, before: dict[str, str]) -> None:
     assert not leftovers, f"temporary folders left behind: {leftovers}"
 
 
+@pytest.mark.slow
 def test_bad_data_leaves_the_site_byte_for_byte(published, tmp_path):
     before = snapshot(published)
     data = tmp_path / "data"
@@ -161,6 +165,7 @@ def _build_in_process(monkeypatch, site: Path, extra_page: str) -> int:
     return build_with_extra_page(monkeypatch, site, extra_page, FIXTURE)
 
 
+@pytest.mark.slow
 def test_mkdocs_failure_leaves_the_site_byte_for_byte(published, monkeypatch):
     """A broken link fails `mkdocs build --strict`: nothing is published."""
     before = snapshot(published)
@@ -168,6 +173,7 @@ def test_mkdocs_failure_leaves_the_site_byte_for_byte(published, monkeypatch):
     assert_untouched(published, before)
 
 
+@pytest.mark.slow
 def test_outside_reference_fails_the_build(published, monkeypatch, capfd):
     """A page that would load something from an outside host fails the
     build's own check, after mkdocs: nothing is published."""

@@ -90,11 +90,17 @@ def test_internal_links_resolve(built_site):
     fragment, to an existing id on that page."""
     pages = list(built_site.rglob("*.html"))
     cache: dict[Path, Collector] = {}
+
+    def parsed(path: Path) -> Collector:  # each page parsed once
+        if path not in cache:
+            cache[path] = parse(path)
+        return cache[path]
+
     broken = []
     for page in pages:
         rel = page.relative_to(built_site).as_posix()
         base = "http://site/" + rel
-        for href in parse(page).links:
+        for href in parsed(page).links:
             target = urlparse(urljoin(base, href))
             if target.scheme in ("mailto", "tel", "javascript") or target.netloc != "site":
                 continue
@@ -105,7 +111,7 @@ def test_internal_links_resolve(built_site):
                 broken.append(f"{rel}: {href}")
                 continue
             if target.fragment and path.suffix == ".html":
-                ids = cache.setdefault(path, parse(path)).ids
+                ids = parsed(path).ids
                 if target.fragment not in ids:
                     broken.append(f"{rel}: {href} (no anchor)")
     assert not broken, "\n".join(broken[:30])

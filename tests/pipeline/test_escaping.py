@@ -177,6 +177,7 @@ class Injected(HTMLParser):
             self.found.append(f"<script>{data}")
 
 
+@pytest.mark.slow
 def test_no_built_page_holds_the_markup_as_html(poisoned_site):
     found = []
     for page in poisoned_site.rglob("*.html"):
@@ -233,6 +234,7 @@ def test_search_results_show_the_markup_as_text(page, poisoned_url):
     assert "window.__xss=1" in results, f"the markup is not in the results as text:\n{results[:500]}"
 
 
+@pytest.mark.slow
 def test_dataset_and_csv_keep_the_text_as_typed(poisoned_site):
     data = json.loads((poisoned_site / "data" / "plans.json").read_text(encoding="utf-8"))
     plan = next(p for p in data["plans"] if p["id"] == "demo-2024-2026")

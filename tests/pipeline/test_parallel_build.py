@@ -8,7 +8,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, build_with_extra_page, run_build
+
+pytestmark = pytest.mark.slow  # four whole builds
 
 
 def digest(site: Path) -> dict[str, str]:

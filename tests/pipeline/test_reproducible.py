@@ -21,6 +21,8 @@ import pytest
 
 from conftest import NOW, ROOT
 
+pytestmark = pytest.mark.slow  # three whole builds
+
 
 def build(data: Path, site: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(

@@ -13,7 +13,6 @@ import pytest
 
 from scripts.measure.browser import browser_query, open_search
 from scripts.measure.engine import DEFAULT_QUERIES, Engine, search_download_bytes
-from scripts.measure.scale import make_scaled_site
 from scripts.search.index import INDEX_FILE, WORKER_FILE
 from scripts.search.text import clean, fnv1a, fold, grams, query_terms, variants
 from test_search_queries import QUERIES, normalised, rank_of
@@ -257,13 +256,12 @@ def test_every_query_answers_within_100_ms(session):
     print(f"\nsearch, real site: median {statistics.median(times.values()):.1f} ms, max {max(times.values()):.1f} ms")
 
 
-def test_at_30000_tasks(browser, built_site, tmp_path_factory):
+def test_at_30000_tasks(browser, search_site_30000):
     """The real tasks replicated into 30,000: under 2 MB gzipped before the
     first result, and the first results drawn within 300 ms."""
     from conftest import serve_dir
 
-    site = tmp_path_factory.mktemp("search30k") / "site"
-    info = make_scaled_site(built_site, site, 30_000)
+    site, info = search_site_30000
     assert info["tasks"] >= 30_000
     assert search_download_bytes(site) < 2 * 1024 * 1024
     server = serve_dir(site)

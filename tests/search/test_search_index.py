@@ -14,8 +14,8 @@ import pytest
 
 from conftest import ROOT
 from scripts.measure.engine import DEFAULT_QUERIES, Engine, decode, search_download_bytes
-from scripts.measure.scale import load_site, scaled_documents
-from scripts.search.documents import KIND_ORDER, TEXT, Doc, documents, folded_synonyms, record_fields
+from scripts.measure.scale import load_site
+from scripts.search.documents import KIND_ORDER, TEXT, Doc, documents, record_fields
 from scripts.search.index import FORMAT, INDEX_FILE, WORKER_FILE, build_files, index_files, write_search_index
 from scripts.search.text import clean, fnv1a, fold, grams, query_terms, variants
 
@@ -281,19 +281,15 @@ def test_download_before_the_first_result_real(built_site):
     assert search_download_bytes(built_site) == max(search_download_bytes(built_site, q) for q in DEFAULT_QUERIES)
 
 
-def test_download_before_the_first_result_at_30000_tasks(real_site, tmp_path):
+@pytest.mark.slow
+def test_download_before_the_first_result_at_30000_tasks(search_site_30000):
     """30,000 tasks (the real ones replicated): the data a reader downloads
     before the first result stays under 2 MB gzipped, for every query."""
-    docs, plans = scaled_documents(real_site, 30_000)
-    assert sum(1 for d in docs if d.rec["k"] == "t") >= 30_000
-    for rel, data in build_files(docs, plans, folded_synonyms(real_site)).items():
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    (tmp_path / WORKER_FILE).parent.mkdir(parents=True)
-    (tmp_path / WORKER_FILE).write_bytes((ROOT / "docs" / WORKER_FILE).read_bytes())
-    worst = max(search_download_bytes(tmp_path, q) for q in DEFAULT_QUERIES + ["重大事故隐患 排查", "每季度"])
+    site, info = search_site_30000
+    assert info["tasks"] >= 30_000
+    assert (site / WORKER_FILE).read_bytes() == (ROOT / "docs" / WORKER_FILE).read_bytes()
+    worst = max(search_download_bytes(site, q) for q in DEFAULT_QUERIES + ["重大事故隐患 排查", "每季度"])
     assert worst < 2 * 1024 * 1024
-    engine = Engine(tmp_path)
+    engine = Engine(site)
     assert engine.bundle is None
     assert urls(engine.search("瓶退管进"))[0].endswith("#mg-gas-campaign")
