@@ -103,7 +103,7 @@ test: $(STAMP) $(NODE_STAMP) browser
 
 # While editing: no Chromium and no test that builds whole sites of its own
 # (markers `browser` and `slow`, tests/conftest.py).
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(NODE_STAMP)
 	@start=$$(date +%s); \
 	$(PYTEST) -m "not browser and not slow"; status=$$?; \
 	echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
