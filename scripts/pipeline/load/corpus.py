@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ...model import models
+from ...model.jurisdictions import Hierarchy
 from ...paths import DATA
 from .document import Document, Problem, load_yaml
 
@@ -38,6 +39,7 @@ class Corpus:
     # lookups, filled by index()
     departments: dict[str, tuple[models.Department, Loaded]] = field(default_factory=dict)
     jurisdictions: dict[str, models.DepartmentRegistry] = field(default_factory=dict)
+    hierarchy: Hierarchy = field(default_factory=lambda: Hierarchy([]))  # of the registries' jurisdictions
     category_ids: set[str] = field(default_factory=set)
     topic_ids: set[str] = field(default_factory=set)
     national_ids: set[str] = field(default_factory=set)
@@ -66,6 +68,7 @@ class Corpus:
             self.jurisdictions[reg.model.jurisdiction.id] = reg.model
             for d in reg.model.departments:
                 self.departments.setdefault(d.id, (d, reg))
+        self.hierarchy = Hierarchy(reg.jurisdiction for reg in self.jurisdictions.values())
 
 
 def _friendly(err: dict) -> str:
