@@ -25,6 +25,10 @@ def department_url(dep_id: str) -> str:
     return f"departments/{dep_id}/"
 
 
+def jurisdiction_url(jid: str) -> str:
+    return f"jurisdictions/{jid}/"
+
+
 def category_url(cat_id: str) -> str:
     return f"departments/categories/{cat_id}/"
 
@@ -33,7 +37,21 @@ def topic_url(topic_id: str) -> str:
     return f"topics/{topic_id}/"
 
 
+# One area's share of a page split by jurisdiction (scripts/pipeline/enrich/areas.py).
+def topic_area_url(topic_id: str, area: str) -> str:
+    return f"topics/{topic_id}/{area}/"
+
+
+def category_area_url(cat_id: str, area: str) -> str:
+    return f"departments/categories/{cat_id}/{area}/"
+
+
+def compare_area_url(area: str) -> str:
+    return f"compare/{area}/"
+
+
 PLANS_URL = "plans/"
+JURISDICTIONS_URL = "jurisdictions/"
 DEPARTMENTS_URL = "departments/"
 CATEGORIES_URL = "departments/categories/"
 TOPICS_URL = "topics/"
@@ -57,7 +75,7 @@ def quarter_anchor(year: int, quarter: int) -> str:
 
 
 # Section pages: the index.md of a folder that holds other pages (mkdocs.yml nav).
-SECTIONS = {PLANS_URL, DEPARTMENTS_URL, CATEGORIES_URL, TOPICS_URL, TIMELINE_URL, COMPARE_URL}
+SECTIONS = {PLANS_URL, JURISDICTIONS_URL, DEPARTMENTS_URL, CATEGORIES_URL, TOPICS_URL, TIMELINE_URL, COMPARE_URL}
 
 
 def page_of(url: str) -> str:

@@ -15,14 +15,28 @@ would publish now:
 Old ids listed in `previous_ids` keep their addresses alive: the render stage
 writes a redirect page for an old page (`redirect_files()`), and the plan
 page template a retained anchor for an old task or action anchor.
+
+Pages split by jurisdiction (issue 13; scripts/pipeline/enrich/areas.py)
+keep their old anchors too. An anchor of such a page that the registry
+records (`plans/#maogang-2024-2026`, `departments/#putuo-emergency`,
+`topics/gas/#putuo-2022` …) stays on the page as a *kept anchor*: an element
+with that id whose link says where the content went (`kept_anchors()`,
+followed at once by docs/assets/javascripts/site.js). Where it went follows
+from the data by rule (`Places.resolve()`), so the registry needs no table
+of moves. An area page that is no longer made (the hierarchy above it
+changed, or its topic left the area) becomes a redirect page to where its
+jurisdictions are listed now (`area_redirects()`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..model import models
 from ..model import urls as U
+from ..model.jurisdictions import Hierarchy
 from ..paths import DATA
 from .load.corpus import Corpus
 from .load.document import Problem
@@ -30,7 +44,7 @@ from .load.document import Problem
 REGISTRY = "addresses.txt"
 
 # Site-wide pages and files (besides the ones derived from ids below).
-FIXED = ["./", "plans/", "data/", "data/plans.json"]
+FIXED = ["./", "plans/", "jurisdictions/", "data/", "data/plans.json"]
 # Section pages that exist when their generator is present in the build.
 OPTIONAL_FIXED = ["departments/", "topics/", "timeline/", "compare/"]
 
@@ -47,6 +61,11 @@ class Moved:
 def tree_addresses(corpus: Corpus) -> dict[str, str]:
     """address -> the id it comes from, for everything the data defines now."""
     out: dict[str, str] = {}
+    places = Places.of_corpus(corpus)
+    for jid in places.hierarchy.by_id:
+        out[U.jurisdiction_url(jid)] = jid
+    for url, area in places.area_pages().items():
+        out[url] = area
     for p in corpus.plans:
         if p.model is None:
             continue
@@ -75,9 +94,13 @@ def _models(corpus: Corpus) -> tuple[list, list]:
     return plans, deps
 
 
-def moves(plans: list, departments: list) -> list[Moved]:
-    """Old addresses kept alive by previous_ids (plans: models.Plan, departments: models.Department)."""
+def moves(plans: list, departments: list, jurisdictions: Iterable[models.Jurisdiction] = ()) -> list[Moved]:
+    """Old addresses kept alive by previous_ids (plans: models.Plan,
+    departments: models.Department, jurisdictions: models.Jurisdiction)."""
     out: list[Moved] = []
+    for j in jurisdictions:
+        for old in j.previous_ids:
+            out.append(Moved(U.jurisdiction_url(old), U.jurisdiction_url(j.id), "page"))
     for plan in plans:
         url = U.plan_url(plan.id)
         for old in plan.previous_ids:
@@ -94,10 +117,17 @@ def moves(plans: list, departments: list) -> list[Moved]:
     return out
 
 
-def current(corpus: Corpus) -> set[str]:
-    """Every address the data publishes now, including kept-alive old ones."""
+def current(corpus: Corpus, registered: Iterable[str] = ()) -> set[str]:
+    """Every address the data publishes now, including kept-alive old ones
+    (of `registered`: the kept anchors of split pages and the redirects of
+    area pages no longer made)."""
     now = set(tree_addresses(corpus)) | set(FIXED)
-    moved = moves(*_models(corpus))
+    places = Places.of_corpus(corpus)
+    now |= places.index_anchors()
+    registered = list(registered)
+    now |= {f"{page}#{k.fragment}" for page, kept in kept_anchors(places, registered).items() for k in kept}
+    now |= set(area_redirects(places, registered))
+    moved = moves(*_models(corpus), places.hierarchy.by_id.values())
     now |= {m.old for m in moved}
     for m in moved:  # an old page's redirect keeps the #fragment: its anchors live on too
         if m.kind == "page":
@@ -129,7 +159,7 @@ def check_registry(corpus: Corpus, optional: set[str] | None = None) -> list[Pro
     registry = read_registry(data_dir)
     if not (data_dir / REGISTRY).exists():
         return [Problem(name, 1, 1, "the registry of published addresses is missing; run `make addresses`")]
-    now = current(corpus) | (optional if optional is not None else set(OPTIONAL_FIXED))
+    now = current(corpus, (a for _, a in registry)) | (optional if optional is not None else set(OPTIONAL_FIXED))
     problems = []
     seen = set()
     for n, address in registry:
@@ -165,10 +195,183 @@ def redirect_page(target: str, here: str) -> str:
 """
 
 
-def redirect_files(plans: list, departments: list) -> dict[str, str]:
-    """docs-relative path -> HTML of the redirect page for every moved page."""
+def redirect_files(plans: list, departments: list, places: "Places | None" = None,
+                   registered: Iterable[str] = ()) -> dict[str, str]:
+    """docs-relative path -> HTML of the redirect page for every moved page:
+    old ids (previous_ids), and the registered area pages no longer made."""
     out = {}
-    for m in moves(plans, departments):
+    jurisdictions = places.hierarchy.by_id.values() if places else ()
+    for m in moves(plans, departments, jurisdictions):
         if m.kind == "page":
             out[m.old + "index.html"] = redirect_page(m.new, m.old)
+    if places is not None:
+        for old, new in area_redirects(places, registered).items():
+            out[old + "index.html"] = redirect_page(new, old)
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Pages split by jurisdiction: kept anchors and area redirects
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An old anchor of a split page: `fragment` stays on it and sends the
+    reader to `new`, described by `label`."""
+
+    fragment: str
+    new: str
+    label: str
+
+
+class Places:
+    """Where each plan, unit, jurisdiction, topic and category is: what the
+    split pages and their kept anchors are made from. Built from the models
+    (of a checked corpus, or of the enriched site)."""
+
+    def __init__(self, plans: Iterable[models.Plan],
+                 registries: Iterable[tuple[models.Jurisdiction, Iterable[models.Department]]],
+                 topics: Iterable[str] = (), categories: Iterable[str] = (), national: models.NationalFramework | None = None):
+        registries = [(j, list(deps)) for j, deps in registries]
+        self.hierarchy = Hierarchy(j for j, _ in registries)
+        self.plans: dict[str, models.Plan] = {p.id: p for p in plans}
+        self.departments: dict[str, tuple[str, str]] = {d.id: (j.id, d.category) for j, deps in registries for d in deps}
+        self.topics = set(topics)
+        self.categories = set(categories)
+        self.national = national
+        self.topic_areas: dict[str, dict[str, set[str]]] = {}  # topic -> area -> plan ids
+        for p in self.plans.values():
+            if p.jurisdiction not in self.hierarchy:
+                continue
+            for t in {x for a in p.actions for task in a.tasks for x in task.topics}:
+                self.topic_areas.setdefault(t, {}).setdefault(self.area(p.jurisdiction), set()).add(p.id)
+        self.category_areas: dict[str, dict[str, set[str]]] = {}  # category -> area -> jurisdiction ids
+        for jid, cat in self.departments.values():
+            self.category_areas.setdefault(cat, {}).setdefault(self.area(jid), set()).add(jid)
+        self.compare_areas = {self.area(p.jurisdiction) for p in self.plans.values() if p.jurisdiction in self.hierarchy}
+
+    @classmethod
+    def of_corpus(cls, corpus: Corpus) -> "Places":
+        nat = corpus.national.model if corpus.national else None
+        return cls([p.model for p in corpus.plans if p.model is not None],
+                   [(r.model.jurisdiction, r.model.departments) for r in corpus.registries if r.model is not None],
+                   corpus.topic_ids, corpus.category_ids, nat)
+
+    def area(self, jid: str) -> str:
+        return self.hierarchy.area(jid)
+
+    def name(self, jid: str) -> str:
+        j = self.hierarchy.by_id.get(jid)
+        return j.name if j else jid
+
+    def area_pages(self) -> dict[str, str]:
+        """address -> area id of every area page made now."""
+        out = {}
+        for t, areas in self.topic_areas.items():
+            if t in self.topics:
+                out.update({U.topic_area_url(t, a): a for a in areas})
+        for c, areas in self.category_areas.items():
+            if c in self.categories:
+                out.update({U.category_area_url(c, a): a for a in areas})
+        out.update({U.compare_area_url(a): a for a in self.compare_areas})
+        return out
+
+    def index_anchors(self) -> set[str]:
+        """The anchors the index pages keep as they are (their sections and
+        one row per topic, category, line of action and target)."""
+        out = {f"./#{a}" for a in ("home", "next", "views", "plans", "guide")}
+        out |= {"plans/#plans", "plans/#by-jurisdiction", "plans/#recent", "departments/#departments"}
+        out |= {"topics/#topics"} | {f"topics/#{t}" for t in self.topics}
+        out |= {"departments/categories/#categories"} | {f"departments/categories/#{c}" for c in self.categories}
+        out |= {f"{U.topic_url(t)}#topic" for t in self.topics}
+        out |= {f"{U.category_url(c)}#category" for c in self.categories}
+        out |= {f"compare/#{a}" for a in ("compare", "overview", "national-lines", "targets", "local-lines", "shared")}
+        if self.national:
+            nat = self.national
+            out |= {f"compare/#{x.id}" for x in [*nat.actions, *nat.local_lines, *nat.targets]}
+        return out
+
+    def resolve(self, page: str, fragment: str) -> Kept | None:
+        """Where the old anchor `page#fragment` of a split page is now."""
+        plan = self.plans.get(fragment)
+        dep = self.departments.get(fragment)
+        jid = fragment if fragment in self.hierarchy else None
+        if page == U.PLANS_URL and plan and plan.jurisdiction in self.hierarchy:
+            return Kept(fragment, f"{U.jurisdiction_url(plan.jurisdiction)}#{fragment}",
+                        f"{self.name(plan.jurisdiction)}：本级计划 {plan.short_title}")
+        if page == U.DEPARTMENTS_URL:
+            if jid:
+                return Kept(fragment, f"{U.jurisdiction_url(jid)}#units", f"{self.name(jid)}：单位")
+            if dep:
+                return Kept(fragment, f"{U.jurisdiction_url(dep[0])}#{fragment}", f"{self.name(dep[0])}：单位")
+        topic = _under(page, U.TOPICS_URL)
+        if topic in self.topics and plan and plan.jurisdiction in self.hierarchy:
+            area = self.area(plan.jurisdiction)
+            if plan.id in self.topic_areas.get(topic, {}).get(area, ()):
+                return Kept(fragment, f"{U.topic_area_url(topic, area)}#{fragment}", f"{self.name(area)}：{plan.short_title}")
+            return Kept(fragment, U.plan_url(plan.id), plan.short_title)
+        cat = _under(page, U.CATEGORIES_URL)
+        if cat in self.categories:
+            if jid:
+                area = self.area(jid)
+                if jid in self.category_areas.get(cat, {}).get(area, ()):
+                    return Kept(fragment, f"{U.category_area_url(cat, area)}#{jid}", f"{self.name(area)}：{self.name(jid)}")
+                return Kept(fragment, f"{U.jurisdiction_url(jid)}#units", f"{self.name(jid)}：单位")
+            if dep:
+                area = self.area(dep[0])
+                if dep[1] == cat:
+                    return Kept(fragment, f"{U.category_area_url(cat, area)}#{fragment}", f"{self.name(area)}：本类单位")
+                return Kept(fragment, U.department_url(fragment), "本单位页面")
+        return None
+
+
+def _under(page: str, section: str) -> str | None:
+    """The id of `page` if it is a page directly under `section` (topics/gas/ -> gas)."""
+    if page.startswith(section) and page.endswith("/"):
+        rest = page[len(section):-1]
+        if rest and "/" not in rest:
+            return rest
+    return None
+
+
+def kept_anchors(places: Places, registered: Iterable[str]) -> dict[str, list[Kept]]:
+    """page -> its kept anchors: the registered anchors of split pages that
+    are no longer an element of their own page, and where each went."""
+    keep = places.index_anchors()
+    out: dict[str, list[Kept]] = {}
+    for address in registered:
+        page, sep, fragment = address.partition("#")
+        if not sep or address in keep:
+            continue
+        kept = places.resolve(page, fragment)
+        if kept is not None:
+            out.setdefault(page, []).append(kept)
+    return out
+
+
+def area_redirects(places: Places, registered: Iterable[str]) -> dict[str, str]:
+    """old area page -> where its jurisdictions are listed now, for every
+    registered area page (topics/<t>/<area>/, departments/categories/<c>/<area>/,
+    compare/<area>/) that is no longer made."""
+    made = places.area_pages()
+    out = {}
+    for address in registered:
+        if "#" in address or address in made:
+            continue
+        parts = address.rstrip("/").split("/")
+        if len(parts) == 3 and parts[0] == "topics" and parts[1] in places.topics:
+            section, new_area = U.topic_url(parts[1]), U.topic_area_url
+        elif len(parts) == 4 and parts[:2] == ["departments", "categories"] and parts[2] in places.categories:
+            section, new_area = U.category_url(parts[2]), U.category_area_url
+        elif len(parts) == 2 and parts[0] == "compare":
+            section, new_area = U.COMPARE_URL, None
+        else:
+            continue
+        jid = parts[-1]
+        if jid not in places.hierarchy:
+            continue
+        area = places.area(jid)
+        target = new_area(parts[-2], area) if new_area else U.compare_area_url(area)
+        out[address] = f"{target}#{jid}" if target in made else section
     return out

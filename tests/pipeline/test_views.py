@@ -523,7 +523,10 @@ def test_every_department_category_and_topic_has_its_page(built_site, dataset):
         assert (built_site / c["url"] / "index.html").is_file(), c["id"]
     for t in dataset["topics"]:
         assert (built_site / t["url"] / "index.html").is_file(), t["id"]
-    for section in ("plans/", "departments/", "departments/categories/", "topics/", "timeline/", "timeline/recurring/", "compare/"):
+    for j in dataset["jurisdictions"]:
+        assert (built_site / j["url"] / "index.html").is_file(), j["id"]
+    for section in ("plans/", "jurisdictions/", "departments/", "departments/categories/", "topics/", "timeline/",
+                    "timeline/recurring/", "compare/"):
         assert (built_site / section / "index.html").is_file(), section
 
 
@@ -555,30 +558,39 @@ def test_department_page_lists_what_it_leads_and_supports(built_site, dataset):
         assert hrefs_to(p, dep["downloads"]["xlsx"], url) and hrefs_to(p, dep["downloads"]["ics"], url)
 
 
-def test_department_index_counts(built_site, dataset):
-    p, html = page(built_site, "departments/")
+def test_department_counts_on_their_jurisdiction_page(built_site, dataset):
+    """The units of a jurisdiction (the departments index split by
+    jurisdiction) are listed on its page, with the tasks each leads."""
     lead = {}
     for _, _, t in all_tasks(dataset):
         for u in t["lead"]:
             lead[u["id"]] = lead.get(u["id"], 0) + 1
     for dep in dataset["departments"]:
-        row = next(r for r in p.rows if r["id"] == dep["id"])
-        cells = re.findall(rf'<tr id="{re.escape(dep["id"])}">(.*?)</tr>', html, re.S)[0]
-        nums = re.findall(r'<td class="num">(\d+)</td>', cells)
+        url = f"jurisdictions/{dep['jurisdiction']}/"
+        p, html = page(built_site, url)
+        cells = re.findall(rf'<tr id="{re.escape(dep["id"])}">(.*?)</tr>', html, re.S)
+        assert cells, f"{url} does not list {dep['id']}"
+        nums = re.findall(r'<td class="num">(\d+)</td>', cells[0])
         assert int(nums[0]) == lead.get(dep["id"], 0), dep["id"]
-        assert row
+        assert hrefs_to(p, dep["url"], url)
 
 
 def test_topic_pages_list_every_tagged_task(built_site, dataset):
+    """A topic's page links to one page per area, and together those list
+    every task tagged with the topic."""
     tagged: dict[str, list[str]] = {}
     for _, _, t in all_tasks(dataset):
         for x in t["topics"]:
             tagged.setdefault(x, []).append(t["url"])
     for topic in dataset["topics"]:
         p, html = page(built_site, topic["url"])
-        for task_url in tagged.get(topic["id"], []):
-            assert hrefs_to(p, task_url, topic["url"]), f"{topic['url']}: no link to {task_url}"
         assert f"{len(tagged.get(topic['id'], []))} 项任务" in html
+        linked = set()
+        for area in topic["areas"]:
+            assert hrefs_to(p, area["url"], topic["url"]), f"{topic['url']}: no link to {area['url']}"
+            sub, _ = page(built_site, area["url"])
+            linked |= {u for u in tagged.get(topic["id"], []) if hrefs_to(sub, u, area["url"])}
+        assert linked == set(tagged.get(topic["id"], [])), topic["id"]
 
 
 def test_timeline_shows_every_deadline_with_status_in_words(built_site, dataset):
@@ -631,21 +643,33 @@ def test_recurring_calendar_page(built_site, dataset):
 
 
 def test_compare_page_covers_every_line_and_plan(built_site, dataset):
+    """The comparison is split by area: its page covers every line and
+    target and links each area's page, where every plan of the area is set
+    against every line."""
     p, html = page(built_site, "compare/")
     national = dataset["national"]
     assert national and len(national["actions"]) == 8
-    for line in national["actions"] + national["local_lines"]:
-        assert line["id"] in p.ids
-        section = html.split(f'id="{line["id"]}"', 1)[1].split("<h3", 1)[0]
-        mapped = {pl["id"] for pl in dataset["plans"] if any(line["id"] in t["national"] for a in pl["actions"] for t in a["tasks"])
-                  or any(line["id"] in a["national"] for a in pl["actions"])}
-        for plan in dataset["plans"]:
-            assert plan["short_title"] in section
-        if len(mapped) < len(dataset["plans"]):
-            assert "无对应" in section
     for target in national["targets"]:
         assert target["id"] in p.ids and target["text"] in html
     assert "shared" in p.ids
+    area_of = {j["id"]: j["area"] for j in dataset["jurisdictions"]}
+    areas = {a["jurisdiction"]: a for a in dataset["compare"]}
+    assert sorted(x for a in dataset["compare"] for x in a["plans"]) == sorted(pl["id"] for pl in dataset["plans"])
+    for line in national["actions"] + national["local_lines"]:
+        assert line["id"] in p.ids
+        for a in dataset["compare"]:
+            assert hrefs_to(p, f"{a['url']}#{line['id']}", "compare/")
+    for plan in dataset["plans"]:
+        area = areas[area_of[plan["jurisdiction"]]]
+        assert plan["id"] in area["plans"]
+        sub, sub_html = page(built_site, area["url"])
+        for line in national["actions"] + national["local_lines"]:
+            section = sub_html.split(f'id="{line["id"]}"', 1)[1].split("<h3", 1)[0]
+            assert plan["short_title"] in section
+            mapped = any(line["id"] in t["national"] for a in plan["actions"] for t in a["tasks"]) or any(
+                line["id"] in a["national"] for a in plan["actions"])
+            if not mapped:
+                assert "无对应" in section
 
 
 def test_same_duty_links_on_plan_pages(built_site, dataset):

@@ -71,8 +71,10 @@ import datetime as dt
 
 from ...model import models
 from ...model.dates import today
-from ...model.urls import category_url, department_url, plan_url, topic_url
+from ...model.urls import category_url, department_url, jurisdiction_url, plan_url, topic_url
+from ..addresses import read_registry
 from ..load.corpus import Corpus
+from .areas import split_by_area
 from .comparison import infer_targets
 from .history import histories
 from .same_duty import link_same_duty
@@ -80,6 +82,8 @@ from .site import Site
 from .timeline import status_of
 from .views import (
     ActionView,
+    ImplementsView,
+    JurisdictionView,
     AnnexRowView,
     CategoryView,
     DeadlineView,
@@ -105,10 +109,13 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
     targets = {t.id: t for t in (national.targets if national else [])}
 
     history = histories(corpus.data_dir / "plans")
+    jurisdictions = _jurisdictions(corpus)
     departments: dict[str, DepartmentView] = {}
     for reg in sorted(corpus.registries, key=lambda r: r.model.jurisdiction.id):
         for d in reg.model.departments:
             view = DepartmentView(d, reg.model.jurisdiction, department_url(d.id), categories.get(d.category))
+            view.jurisdiction_view = jurisdictions[reg.model.jurisdiction.id]
+            view.jurisdiction_view.departments.append(view)
             departments[d.id] = view
             if view.category:
                 view.category.departments.append(view)
@@ -119,6 +126,9 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
         p = loaded.model
         reg = corpus.jurisdictions.get(p.jurisdiction)
         pv = PlanView(p, plan_url(p.id), reg.jurisdiction if reg else None)
+        pv.jurisdiction_view = jurisdictions.get(p.jurisdiction)
+        if pv.jurisdiction_view:
+            pv.jurisdiction_view.plans.append(pv)
         pv.changes = history.get(loaded.doc.path.resolve(), [])
         pv.order = order
         pv.now = now
@@ -188,8 +198,49 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
         plans.append(pv)
 
     link_same_duty(plans)
+    _link_implements(plans, jurisdictions)
+    _totals(jurisdictions)
+    compare_areas = split_by_area(plans, departments, topics, categories, jurisdictions, national, now)
     synonyms = [list(s.terms) for s in corpus.synonyms.model.synonyms] if corpus.synonyms and corpus.synonyms.model else []
-    return Site(now, plans, departments, categories, topics, tasks, national, synonyms)
+    registered = [address for _, address in read_registry(corpus.data_dir)]
+    return Site(now, plans, departments, categories, topics, tasks, national, synonyms, jurisdictions, corpus.hierarchy,
+                compare_areas, registered)
+
+
+def _jurisdictions(corpus: Corpus) -> dict[str, JurisdictionView]:
+    """A view per jurisdiction, linked to its parent, ancestors, children and
+    area (scripts/model/jurisdictions.py), in the order of the tree."""
+    h = corpus.hierarchy
+    views = {jid: JurisdictionView(j, jurisdiction_url(jid)) for jid, j in h.by_id.items()}
+    for jid, v in views.items():
+        v.ancestors = [views[a] for a in h.ancestors(jid)]
+        v.parent = v.ancestors[-1] if v.ancestors else None
+        v.children = [views[c] for c in h.children(jid)]
+        v.area = views[h.area(jid)]
+    order = [j for r in h.roots() for j in (r, *h.descendants(r))]
+    order += sorted(set(views) - set(order))  # in a cycle (the validator stops those)
+    return {jid: views[jid] for jid in order}
+
+
+def _link_implements(plans: list[PlanView], jurisdictions: dict[str, JurisdictionView]) -> None:
+    by_id = {p.data.id: p for p in plans}
+    for p in plans:
+        for ref in p.data.implements:
+            iv = ImplementsView(ref, p, by_id.get(ref.plan) if ref.plan else None, jurisdictions.get(ref.jurisdiction or ""))
+            p.implements.append(iv)
+            if iv.plan is not None:
+                iv.plan.implemented_by.append(p)
+            elif iv.jurisdiction is not None:
+                iv.jurisdiction.cited.append(iv)
+
+
+def _totals(jurisdictions: dict[str, JurisdictionView]) -> None:
+    """Plans, tasks and units of each jurisdiction and all below it (the
+    views are in tree order: children after their parent)."""
+    for j in reversed(list(jurisdictions.values())):
+        j.total_plans = len(j.plans) + sum(c.total_plans for c in j.children)
+        j.total_tasks = sum(len(p.tasks) for p in j.plans) + sum(c.total_tasks for c in j.children)
+        j.total_departments = len(j.named_departments) + sum(c.total_departments for c in j.children)
 
 
 def _task_lines(t: models.Task, a: models.Action, lines: dict[str, models.Line]) -> list[models.Line]:

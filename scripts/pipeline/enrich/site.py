@@ -6,12 +6,16 @@ plan, the same duties across plans).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 from ...model import models
+from ...model.jurisdictions import Hierarchy
+from .areas import CompareArea
 from .comparison import LineRow, TargetRow, compare_line
+from .same_duty import shared_groups
 from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
-from .views import ActionView, CategoryView, DeadlineView, DepartmentView, PlanView, RecurrenceView, TaskView, TopicView, task_order
+from .views import ActionView, CategoryView, DeadlineView, DepartmentView, JurisdictionView, PlanView, RecurrenceView, TaskView, TopicView
 
 
 @dataclass(repr=False)
@@ -29,6 +33,15 @@ class Site:
     tasks: dict[str, TaskView]
     national: models.NationalFramework | None
     synonyms: list[list[str]]
+    jurisdiction_views: dict[str, JurisdictionView] = field(default_factory=dict)  # in tree order
+    hierarchy: Hierarchy = field(default_factory=lambda: Hierarchy([]))
+    compare_areas: list[CompareArea] = field(default_factory=list)  # the comparison, one page per area
+    registered: list[str] = field(default_factory=list)  # data/addresses.txt: what split pages keep
+
+    @property
+    def roots(self) -> list[JurisdictionView]:
+        """The tops of the hierarchy."""
+        return [self.jurisdiction_views[r] for r in self.hierarchy.roots()]
 
     @property
     def deadlines(self) -> list[DeadlineView]:
@@ -50,6 +63,11 @@ class Site:
     def recurrence_month_totals(self) -> list[tuple[int, int]]:
         """(month, how many recurring duties fall due in it) for months 1–12."""
         return [(mo, sum(len(g.entries) for g in self.recurrence_calendar if mo in g.months)) for mo in range(1, 13)]
+
+    def recent_plans(self, n: int = 20) -> list[PlanView]:
+        """The `n` plans issued last (those with an issue date), newest first."""
+        dated = [p for p in self.plans if p.data.issued]
+        return sorted(dated, key=lambda p: (p.data.issued, p.data.id), reverse=True)[:n]
 
     def timeline_of(self, deadlines: list[DeadlineView]) -> list[YearGroup]:
         return timeline(deadlines, self.now)
@@ -78,21 +96,21 @@ class Site:
             out.setdefault(d.jurisdiction.id, (d.jurisdiction, []))[1].append(d)
         return list(out.values())
 
-    @property
+    @functools.cached_property
     def comparison(self) -> list[LineRow]:
         """The national lines of action, each against every plan."""
         if not self.national:
             return []
         return [compare_line(ln, False, self.plans) for ln in self.national.actions]
 
-    @property
+    @functools.cached_property
     def local_comparison(self) -> list[LineRow]:
         """The lines local plans add, each against every plan."""
         if not self.national:
             return []
         return [compare_line(ln, True, self.plans) for ln in self.national.local_lines]
 
-    @property
+    @functools.cached_property
     def target_comparison(self) -> list[TargetRow]:
         if not self.national:
             return []
@@ -107,26 +125,11 @@ class Site:
         """Actions that restate no line, national or local."""
         return [a for p in self.plans for a in p.actions if not a.national and not any(t.national for t in a.tasks)]
 
-    @property
+    @functools.cached_property
     def shared_duties(self) -> list[list[TaskView]]:
         """Groups of tasks linked as the same duty (connected through
         same_duty), largest first."""
-        seen: set[int] = set()
-        groups = []
-        for p in self.plans:
-            for t in p.tasks:
-                if id(t) in seen or not t.same_duty:
-                    continue
-                group, todo = [], [t]
-                while todo:
-                    x = todo.pop()
-                    if id(x) in seen:
-                        continue
-                    seen.add(id(x))
-                    group.append(x)
-                    todo.extend(x.same_duty)
-                groups.append(sorted(group, key=task_order))
-        return sorted(groups, key=lambda g: (-len({t.plan.data.id for t in g}), task_order(g[0])))
+        return shared_groups(self.plans)
 
     @property
     def named_departments(self) -> list[DepartmentView]:

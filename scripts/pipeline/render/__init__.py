@@ -22,6 +22,7 @@ from ...model.urls import (
     CATEGORIES_URL,
     COMPARE_URL,
     DEPARTMENTS_URL,
+    JURISDICTIONS_URL,
     PLANS_URL,
     RECURRING_URL,
     TIMELINE_URL,
@@ -30,7 +31,7 @@ from ...model.urls import (
 )
 from ...paths import DATA, HAND_WRITTEN, OUT
 from ...search.index import index_files
-from ..addresses import redirect_files
+from ..addresses import Places, kept_anchors, redirect_files
 from ..enrich.site import Site
 from . import downloads
 from .dataset import dataset
@@ -38,17 +39,30 @@ from .environment import environment
 
 
 def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
-    """Every generated page as (template, URL, context)."""
+    """Every generated page as (template, URL, context). A page split by
+    jurisdiction gets its kept anchors (`kept`, scripts/pipeline/addresses.py)."""
+    kept = kept_anchors(places(site), site.registered)
     jobs = [("home.md.j2", "", {}), ("plans_index.md.j2", PLANS_URL, {})]
     jobs += [("plan.md.j2", p.url, {"plan": p}) for p in site.plans]
+    jobs.append(("jurisdictions_index.md.j2", JURISDICTIONS_URL, {}))
+    jobs += [("jurisdiction.md.j2", j.url, {"j": j}) for j in site.jurisdiction_views.values()]
     jobs.append(("departments_index.md.j2", DEPARTMENTS_URL, {}))
     jobs += [("department.md.j2", d.url, {"dep": d}) for d in site.departments.values()]
     jobs.append(("categories_index.md.j2", CATEGORIES_URL, {}))
     jobs += [("category.md.j2", c.url, {"cat": c}) for c in site.categories.values()]
+    jobs += [("category_area.md.j2", s.url, {"share": s}) for c in site.categories.values() for s in c.areas.values()]
     jobs.append(("topics_index.md.j2", TOPICS_URL, {}))
     jobs += [("topic.md.j2", t.url, {"topic": t}) for t in site.topics.values()]
+    jobs += [("topic_area.md.j2", s.url, {"share": s}) for t in site.topics.values() for s in t.areas.values()]
     jobs += [("timeline.md.j2", TIMELINE_URL, {}), ("recurring.md.j2", RECURRING_URL, {}), ("compare.md.j2", COMPARE_URL, {})]
-    return jobs
+    jobs += [("compare_area.md.j2", a.url, {"area": a}) for a in site.compare_areas]
+    return [(template, url, {**ctx, "kept": kept.get(url, [])}) for template, url, ctx in jobs]
+
+
+def places(site: Site) -> Places:
+    """Where everything is, for the kept anchors and redirects of split pages."""
+    return Places([p.data for p in site.plans], [(j.data, [d.data for d in j.departments]) for j in site.jurisdiction_views.values()],
+                  site.topics, site.categories, site.national)
 
 
 def pages(site: Site, jobs: list | None = None) -> Iterator[tuple[str, str]]:
@@ -92,7 +106,8 @@ def _extra_groups(site: Site) -> list:
     return [
         lambda: downloads.files(site),
         # addresses kept alive
-        lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()]).items(),
+        lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()],
+                               places(site), site.registered).items(),
         lambda: index_files(site).items(),  # scripts/search/
     ]
 

@@ -37,7 +37,9 @@ def dataset(site: Site) -> dict:
             "issued": d.issued.isoformat() if d.issued else None,
             "period": {"start": d.period.start, "end": d.period.end},
             "jurisdiction": d.jurisdiction,
-            "implements": [i.model_dump() for i in d.implements],
+            "jurisdiction_path": p.jurisdiction_path,
+            "implements": [{**i.data.model_dump(), "url": i.plan.url if i.plan else None} for i in p.implements],
+            "implemented_by": [x.data.id for x in p.implemented_by],
             "source": f"sources/{d.source}",
             "url": p.url,
             "downloads": dict(p.downloads),
@@ -128,11 +130,35 @@ def dataset(site: Site) -> dict:
             "targets": [t.model_dump(mode="json") for t in n.targets],
             "local_lines": [ln.model_dump(exclude_none=True) for ln in n.local_lines],
         }
+    jurisdictions = [
+        {
+            "id": j.data.id,
+            "name": j.data.name,
+            "level": j.data.level,
+            "parent": j.parent.data.id if j.parent else None,
+            "path": [x.data.id for x in j.path],
+            "full_name": j.full_name,
+            "note": j.data.note,
+            "url": j.url,
+            "plans": [p.data.id for p in j.plans],
+            "children": [c.data.id for c in j.children],
+            "area": j.area.data.id if j.area else j.data.id,
+        }
+        for j in site.jurisdiction_views.values()
+    ]
+
+    def areas(shares):
+        return [{"jurisdiction": a, "url": x.url} for a, x in shares.items()]
+
     return {
         "generated_for": site.now.isoformat(),
         "national": national,
+        "jurisdictions": jurisdictions,
         "plans": plans,
         "departments": departments,
-        "topics": [{"id": t.data.id, "name": t.data.name, "url": t.url} for t in site.topics.values()],
-        "categories": [{"id": c.data.id, "name": c.data.name, "url": c.url} for c in site.categories.values()],
+        "topics": [{"id": t.data.id, "name": t.data.name, "url": t.url, "areas": areas(t.areas)} for t in site.topics.values()],
+        "categories": [{"id": c.data.id, "name": c.data.name, "url": c.url, "areas": areas(c.areas)}
+                       for c in site.categories.values()],
+        "compare": [{"jurisdiction": a.area.data.id, "url": a.url, "plans": [p.data.id for p in a.plans]}
+                    for a in site.compare_areas],
     }
