@@ -8,7 +8,9 @@ links them; the list of every computed field:
   every view     url          address relative to the site root (from ids only)
                  anchor       fragment id on its page (tasks, actions, goals,
                               sections, deadlines)
-  PlanView       tasks, deadlines (tasks, goals, sections and annex rows whose
+  PlanView       jurisdiction_view, jurisdiction_path (ids, top first),
+                 implements (ImplementsViews), implemented_by, cited_implements,
+                 tasks, deadlines (tasks, goals, sections and annex rows whose
                  date no restated task already carries), goal_deadlines,
                  section_deadlines, annex_deadlines, recurrences (flattened),
                  section_recurrence, jurisdiction, goals (GoalViews),
@@ -36,16 +38,28 @@ links them; the list of every computed field:
                  calendar_url,
                  lead, support, months (the months a duty falls due in),
                  first_due, until, rrule (RFC 5545 rule parts for ICS files)
-  DepartmentView display, label, lead_tasks, support_tasks, tasks, role_in,
+  DepartmentView jurisdiction_view, display, label, lead_tasks, support_tasks, tasks, role_in,
                  lead_groups, support_groups (by plan and action),
                  annex_rows, roles, deadlines, open_deadlines, recurrences,
                  downloads, is_named
-  CategoryView   departments, jurisdictions, task_count
-  TopicView      tasks, groups (by plan and action), plans
+  CategoryView   departments, jurisdictions, task_count, areas (CategoryArea
+                 per area: its departments, by jurisdiction)
+  TopicView      tasks, groups (by plan and action), plans, areas (TopicArea
+                 per area: its tasks, by jurisdiction, plan and action)
+  JurisdictionView  parent, ancestors (top first), children, area, path,
+                 full_name, plans, departments, cited (plans it issued that
+                 plans cite but the site lacks), total_plans, total_tasks,
+                 total_departments (with all below it), deadlines,
+                 open_deadlines, recurrences, named_departments
+  ImplementsView plan (on the site) or the citation, jurisdiction
   Site           deadlines, open_deadlines, soon_deadlines, recurrences,
                  timeline, timeline_of, upcoming, recurrence_calendar,
                  recurrence_month_totals, jurisdictions, named_departments,
                  comparison and local_comparison (lines against plans),
+                 roots (of the hierarchy), jurisdiction_views, compare_areas
+                 (CompareArea per area: its plans against the lines and
+                 targets, unmapped actions, shared duties), recent_plans,
+                 registered (the published addresses: kept anchors),
                  target_comparison, unmapped_actions, shared_duties
   groupings      group_tasks, timeline (YearGroup > QuarterGroup),
                  recurrence_calendar (RecurrenceGroup), compare_line
@@ -53,6 +67,8 @@ links them; the list of every computed field:
 
 Where each is computed:
 
+  hierarchy.py   JurisdictionView, ImplementsView
+  areas.py       the shares of topics, categories and the comparison per area
   views.py       the views and their fields (addresses come from
                  scripts/model/urls.py), group_tasks
   timeline.py    status (past | soon | later), the timeline and the
@@ -76,14 +92,13 @@ from ..addresses import read_registry
 from ..load.corpus import Corpus
 from .areas import split_by_area
 from .comparison import infer_targets
+from .hierarchy import ImplementsView, JurisdictionView
 from .history import histories
 from .same_duty import link_same_duty
 from .site import Site
 from .timeline import status_of
 from .views import (
     ActionView,
-    ImplementsView,
-    JurisdictionView,
     AnnexRowView,
     CategoryView,
     DeadlineView,

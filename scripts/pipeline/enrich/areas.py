@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from ...model import models
 from ...model.urls import category_area_url, compare_area_url, topic_area_url
 from .comparison import LineRow, TargetRow, compare_line
+from .hierarchy import JurisdictionView
 from .same_duty import shared_groups
 from .timeline import status_of
 from .views import (
     ActionView,
     CategoryView,
     DepartmentView,
-    JurisdictionView,
     PlanView,
     TaskView,
     TopicView,

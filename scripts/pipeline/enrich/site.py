@@ -13,9 +13,10 @@ from ...model import models
 from ...model.jurisdictions import Hierarchy
 from .areas import CompareArea
 from .comparison import LineRow, TargetRow, compare_line
+from .hierarchy import JurisdictionView
 from .same_duty import shared_groups
 from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
-from .views import ActionView, CategoryView, DeadlineView, DepartmentView, JurisdictionView, PlanView, RecurrenceView, TaskView, TopicView
+from .views import ActionView, CategoryView, DeadlineView, DepartmentView, PlanView, RecurrenceView, TaskView, TopicView
 
 
 @dataclass(repr=False)

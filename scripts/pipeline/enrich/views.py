@@ -1,6 +1,6 @@
 """The views: one per authored object (plan, action, task, goal, section,
-annex row, department, category, topic, jurisdiction, implemented plan) and
-per deadline and recurring duty.
+annex row, department, category, topic) and per deadline and recurring duty
+(jurisdictions and the plans they implement: hierarchy.py).
 Each holds its authored model as `.data` and the fields computed for it (see
 the list at the top of scripts/pipeline/enrich/__init__.py); enrich() makes
 them and links them to each other.
@@ -11,12 +11,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...model import models
 from ...model.urls import DOWNLOAD_FORMATS, RECURRING_URL, TIMELINE_URL, download_url
 from .history import Change
 from .timeline import EVERY_LABELS, EVERY_MONTHS, STATUS_LABELS, YearGroup, deadline_order, timeline
+
+if TYPE_CHECKING:  # not run: hierarchy.py imports this module
+    from .hierarchy import ImplementsView, JurisdictionView
 
 KIND_LABELS = {"task": "任务", "goal": "工作目标", "section": "工作要求", "annex": "任务清单"}
 
@@ -208,93 +211,6 @@ class CategoryView(_View):
 
 
 @dataclass(eq=False, repr=False)
-class JurisdictionView(_View):
-    """A place in the hierarchy, with what the data places in it: its own
-    plans and units, the jurisdictions below it, and the plans cited as
-    issued by it that are not on the site."""
-
-    data: models.Jurisdiction
-    url: str
-    parent: "JurisdictionView | None" = None
-    ancestors: list["JurisdictionView"] = field(default_factory=list)  # from the top down to the parent
-    children: list["JurisdictionView"] = field(default_factory=list)
-    area: "JurisdictionView | None" = None  # its area (scripts/model/jurisdictions.py): itself or above it
-    plans: list["PlanView"] = field(default_factory=list)
-    departments: list["DepartmentView"] = field(default_factory=list)
-    cited: list["ImplementsView"] = field(default_factory=list)  # plans it issued, not on the site
-    total_plans: int = 0  # its own and those of every jurisdiction below it
-    total_tasks: int = 0
-    total_departments: int = 0
-
-    @property
-    def name(self) -> str:
-        return self.data.name
-
-    @property
-    def level(self) -> str:
-        return self.data.level
-
-    @property
-    def depth(self) -> int:
-        return len(self.ancestors)
-
-    @property
-    def path(self) -> list["JurisdictionView"]:
-        return [*self.ancestors, self]
-
-    @property
-    def full_name(self) -> str:
-        """The names from the top down (上海市浦东新区浦兴路街道); a name that
-        repeats the one above it replaces it (上海市宝山区国资委)."""
-        parts: list[str] = []
-        for j in self.path:
-            if parts and j.name.startswith(parts[-1]):
-                parts[-1] = j.name
-            else:
-                parts.append(j.name)
-        return "".join(parts)
-
-    @property
-    def tasks(self) -> list["TaskView"]:
-        return [t for p in self.plans for t in p.tasks]
-
-    @property
-    def deadlines(self) -> list[DeadlineView]:
-        return sorted((d for p in self.plans for d in p.deadlines), key=deadline_order)
-
-    @property
-    def open_deadlines(self) -> list[DeadlineView]:
-        return [d for d in self.deadlines if d.status != "past"]
-
-    @property
-    def recurrences(self) -> list[RecurrenceView]:
-        return [r for p in self.plans for r in p.recurrences]
-
-    @property
-    def named_departments(self) -> list["DepartmentView"]:
-        return [d for d in self.departments if d.is_named]
-
-    def in_category(self, cat_id: str) -> list["DepartmentView"]:
-        return [d for d in self.departments if d.data.category == cat_id]
-
-
-@dataclass(eq=False, repr=False)
-class ImplementsView(_View):
-    """A higher-level plan a plan implements: on the site (`plan`) or cited
-    only (title, issuer and 文号 as printed)."""
-
-    data: models.ParentPlan
-    by: "PlanView"  # the plan that implements it
-    plan: "PlanView | None" = None
-    jurisdiction: JurisdictionView | None = None
-
-    @property
-    def label(self) -> str:
-        d = self.data
-        return f"{d.issuer or ''}《{d.title}》" + (f"（{d.doc_number}）" if d.doc_number else "")
-
-
-@dataclass(eq=False, repr=False)
 class DepartmentView(_View):
     data: models.Department
     jurisdiction: models.Jurisdiction
@@ -304,7 +220,7 @@ class DepartmentView(_View):
     support_tasks: list["TaskView"] = field(default_factory=list)
     annex_rows: list["AnnexRowView"] = field(default_factory=list)
     roles: list[tuple["PlanView", models.Body, models.Member]] = field(default_factory=list)
-    jurisdiction_view: JurisdictionView | None = None
+    jurisdiction_view: "JurisdictionView | None" = None
 
     @property
     def display(self) -> str:
@@ -547,8 +463,8 @@ class PlanView(_View):
     order: int = 0  # position among the plans, for sorting
     now: dt.date = dt.date.min
     role_departments: list[DepartmentView] = field(default_factory=list)
-    jurisdiction_view: JurisdictionView | None = None
-    implements: list[ImplementsView] = field(default_factory=list)
+    jurisdiction_view: "JurisdictionView | None" = None
+    implements: list["ImplementsView"] = field(default_factory=list)
     implemented_by: list["PlanView"] = field(default_factory=list)  # plans on the site that implement it
 
 
