@@ -39,7 +39,8 @@ from ..paths import DATA, ROOT
 from ..pipeline.load.document import load_yaml
 
 # Keys whose values are ids or references to ids: prefixed, never permuted.
-ID_KEYS = {"id", "part", "restates", "lead", "support", "every_task_lead", "department", "previous_ids"}
+# ("tasks" holds ids only in a scope note: an action's tasks are mappings, walked key by key.)
+ID_KEYS = {"id", "part", "restates", "lead", "support", "tasks", "department", "previous_ids"}
 # Keys whose values hold Chinese characters but are literals of the format.
 # (Shared ids, dates and field names are ASCII, which the permutation leaves alone.)
 KEEP_KEYS = {"level"}
@@ -77,7 +78,7 @@ class Real:
         read (年, 月, 底, 季, 每 …) and those of the jurisdiction levels."""
         chars: set[str] = set("市区镇街道委办局")
         scripts = ROOT / "scripts"
-        for path in [scripts / "model" / "dates.py", *sorted((scripts / "pipeline" / "validate").glob("*.py"))]:
+        for path in [scripts / "model" / "dates.py", scripts / "model" / "phrases.py", *sorted((scripts / "pipeline" / "validate").glob("*.py"))]:
             chars |= set(HAN.findall(path.read_text(encoding="utf-8")))
         return chars
 

@@ -1,50 +1,19 @@
-"""Date phrases of the plans (2024年底前, 2024年上半年, 6月底前, 12 月) and the
-`NOW=` override for everything that depends on today's date."""
+"""Dates: the date deadline words mean (2024年底前 -> 2024-12-31, read by
+scripts/model/phrases.py, which reads every time phrase) and the `NOW=`
+override for everything that depends on today's date."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
-import re
 
-_WS = re.compile(r"\s+")
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "两": 2}
+from .phrases import DatePhraseError, read_deadline, squash
 
-# Each pattern reads a whole phrase (whitespace removed). The suffix words
-# (前, 以前, 之前) do not change the date: "年底前" is due by the year's end.
-_SUFFIX = r"(?:前|以前|之前)?"
-_YEAR = r"(?P<year>\d{4})年"
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}(?:年)?底{_SUFFIX}$"), "year_end"),
-    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}(?:全年|年内){_SUFFIX}$"), "year_end"),
-    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}{_SUFFIX}$"), "year_end"),  # "2024年推动…": within 2024
-    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}上半年{_SUFFIX}$"), "h1"),
-    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}下半年{_SUFFIX}$"), "h2"),
-    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}第(?P<q>[1-4一二三四])季度(?:末|底)?{_SUFFIX}$"), "quarter"),
-    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}(?P<month>\d{{1,2}})月(?P<day>\d{{1,2}})日{_SUFFIX}$"), "day"),
-    (re.compile(rf"^(?:到|至|在|于)?{_YEAR}(?P<month>\d{{1,2}})月(?:底|末|份)?{_SUFFIX}$"), "month_end"),
-    # Without a year: the year comes from the context (an annex for one year).
-    (re.compile(rf"^(?:到|至|在|于)?(?:年底|年内){_SUFFIX}$"), "year_end"),
-    (re.compile(rf"^(?:到|至|在|于)?上半年{_SUFFIX}$"), "h1"),
-    (re.compile(rf"^(?:到|至|在|于)?下半年{_SUFFIX}$"), "h2"),
-    (re.compile(rf"^(?:到|至|在|于)?(?P<month>\d{{1,2}})月(?P<day>\d{{1,2}})日{_SUFFIX}$"), "day"),
-    (re.compile(rf"^(?:到|至|在|于)?(?P<month>\d{{1,2}})月(?:底|末|份)?{_SUFFIX}$"), "month_end"),
-]
-
-
-class DatePhraseError(ValueError):
-    pass
+__all__ = ["DatePhraseError", "normalise", "parse_phrase", "today"]
 
 
 def normalise(text: str) -> str:
-    return _WS.sub("", text)
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    if not 1 <= month <= 12:
-        raise DatePhraseError(f"there is no month {month}")
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    return squash(text)
 
 
 def parse_phrase(text: str, year: int | None = None) -> dt.date:
@@ -56,35 +25,10 @@ def parse_phrase(text: str, year: int | None = None) -> dt.date:
     datetime.date(2024, 12, 31)
 
     `year` is used when the phrase has none. Raises DatePhraseError when the
-    phrase is not a date phrase this parser knows.
+    phrase is not a date phrase this parser knows. (read_deadline() in
+    phrases.py also tells whether the words name their year.)
     """
-    s = normalise(text)
-    for pattern, kind in _PATTERNS:
-        m = pattern.match(s)
-        if not m:
-            continue
-        groups = m.groupdict()
-        y = int(groups["year"]) if groups.get("year") else year
-        if y is None:
-            raise DatePhraseError(f"'{text}' names no year, and none is given by its context")
-        if kind == "year_end":
-            return dt.date(y, 12, 31)
-        if kind == "h1":
-            return dt.date(y, 6, 30)
-        if kind == "h2":
-            return dt.date(y, 12, 31)
-        if kind == "quarter":
-            q = groups["q"]
-            q = int(q) if q.isdigit() else _CN_DIGITS[q]
-            return _month_end(y, q * 3)
-        if kind == "month_end":
-            return _month_end(y, int(groups["month"]))
-        if kind == "day":
-            try:
-                return dt.date(y, int(groups["month"]), int(groups["day"]))
-            except ValueError as e:
-                raise DatePhraseError(f"'{text}' is not a real date") from e
-    raise DatePhraseError(f"'{text}' is not a date phrase this site understands")
+    return read_deadline(text, year).date
 
 
 def today() -> dt.date:

@@ -126,21 +126,56 @@ class SynonymRegistry(Strict):
 class Deadline(Strict):
     """A dated milestone, with the original words it was read from."""
 
-    date: dt.date = Field(description="ISO date the words mean: 2024年底前 -> 2024-12-31, 2024年上半年 -> 2024-06-30.")
-    text: Text = Field(description="The original words, verbatim, e.g. '2024 年底前'.")
+    date: dt.date = Field(
+        description="ISO date the words mean: 2024年底前 -> 2024-12-31, 2024年上半年 -> 2024-06-30, "
+        "2024年 -> 2024-12-31. Words that name no year (6月底前, 年内, 三季度末) take the year of the "
+        "rule: `year` if given, else the annex's year (annex rows), else the plan's period.start."
+    )
+    text: Text = Field(description="The original words, verbatim, e.g. '2024 年底前', '6月底前', '年内'.")
+    year: int | None = Field(
+        default=None, ge=2000, le=2100,
+        description="Only for words that name no year: the year the context gives them, where it is not the "
+        "rule's (the annex's year, else the plan's first year).",
+    )
     note: str | None = None
 
 
-class Recurrence(Strict):
-    """A recurring duty such as 每季度至少1次."""
+Every = Literal["week", "half-month", "month", "quarter", "half-year", "year"]
 
-    every: Literal["month", "quarter", "half-year", "year"]
-    min_count: int = Field(default=1, ge=1, description="Minimum number of times per period.")
-    day: int | None = Field(default=None, ge=1, le=31, description="Day of the period it is due by (每月25日前 -> 25).")
+
+class Recurrence(Strict):
+    """A recurring duty such as 每季度至少1次, 每两个月, 每年3月底前."""
+
+    every: Every = Field(description="The period: 每周 week, 每半月 half-month (the 15th and the month's last day), "
+                         "每月 month, 每季度 quarter, 每半年 half-year, 每年 year.")
+    interval: int = Field(default=1, ge=1, description="Periods between two dues: 每两个月 -> every: month, interval: 2.")
+    min_count: int = Field(default=1, ge=1, description="Minimum number of times per period (每年至少两次 -> 2).")
+    day: int | None = Field(default=None, ge=1, le=31, description="Day of the period's last month it is due by "
+                            "(每月25日前 -> 25); for a yearly duty with a month, the day of that month.")
+    month: int | None = Field(default=None, ge=1, le=12, description="Yearly or half-yearly duties: the month it is "
+                              "due by (每年3月底前报送上一年度… -> 3; for half-yearly, the month in the first half).")
+    next_year: bool = Field(default=False, description="Due in the year after the one it is for (次年3月前 -> "
+                            "every: year, month: 3, next_year: true).")
     text: Text = Field(description="The original words, verbatim, e.g. 每季度带队对本单位……至少开展1次检查.")
     scope: str | None = Field(
         default=None, description="Who a stricter rule applies to, e.g. 高危行业领域 for 高危行业领域每月至少1次."
     )
+
+
+class Ongoing(Strict):
+    """An ongoing duty (持续性要求) the plan sets no date for: 常态化, 长期坚持, 持续推进, 全年 …"""
+
+    text: Text = Field(description="The original words, verbatim, holding the ongoing word, e.g. 常态化开展风险隐患排查治理.")
+    note: str | None = None
+
+
+class Event(Strict):
+    """Timing tied to an event with no fixed date (节点性要求): 汛期前, 春节前, 重大活动期间."""
+
+    text: Text = Field(description="The original words, verbatim, holding the event, e.g. 汛期前完成排水设施检修.")
+    date: dt.date | None = Field(default=None, description="Only where an editor can date the event; then `note` "
+                                 "says where the date comes from.")
+    note: str | None = None
 
 
 class Responsibility(Strict):
@@ -167,6 +202,13 @@ class Task(Responsibility):
     )
     deadlines: list[Deadline] = Field(default_factory=list)
     recurrence: list[Recurrence] = Field(default_factory=list)
+    ongoing: list[Ongoing] = Field(default_factory=list, description="Ongoing duties (持续性要求), never dated.")
+    events: list[Event] = Field(default_factory=list, description="Timing tied to events (节点性要求).")
+    not_time: list[Text] = Field(
+        default_factory=list,
+        description="Time-like words of the text that are deliberately no deadline or duty "
+        "(e.g. 2024年任务清单, a list's name); each needs an explanation in `note`.",
+    )
     topics: list[Id] = Field(default_factory=list, description="Topic ids from data/topics.yaml.")
     national: list[Id] = Field(default_factory=list, description="Ids of national lines of action it restates.")
     previous_ids: list[Id] = Field(default_factory=list)
@@ -195,6 +237,7 @@ class Goal(Strict):
     id: Id
     text: Text = Field(description="The goal as printed, verbatim.")
     deadlines: list[Deadline] = Field(default_factory=list)
+    not_time: list[Text] = Field(default_factory=list, description="As on a task: time-like words that are no deadline.")
     national: list[Id] = Field(default_factory=list, description="Ids of national targets it restates (nat-target-…).")
     note: str | None = None
 
@@ -228,6 +271,9 @@ class Section(Strict):
     text: Text
     deadlines: list[Deadline] = Field(default_factory=list)
     recurrence: list[Recurrence] = Field(default_factory=list)
+    ongoing: list[Ongoing] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    not_time: list[Text] = Field(default_factory=list, description="As on a task: time-like words that are no deadline.")
     note: str | None = None
 
 
@@ -245,6 +291,18 @@ class AnnexRow(Responsibility):
     restates: list[Id] = Field(
         default_factory=list, description="Ids of the plan's tasks (or goals, bodies, sections) this row restates."
     )
+
+
+class ScopeNote(Strict):
+    """A note that assigns units to the tasks it governs, e.g. 以下均需各社区负责，不再一一列出
+    printed in task 2's parenthesis: it governs the tasks after it, not those before."""
+
+    text: Text = Field(description="The note as printed, verbatim.")
+    lead: list[Id] = Field(default_factory=list, description="Department ids it makes responsible (牵头/责任单位).")
+    support: list[Id] = Field(default_factory=list, description="Department ids it makes supporting (配合单位).")
+    tasks: list[Id] = Field(min_length=1, description="Ids of the tasks it governs (e.g. every task after the one "
+                            "whose parenthesis prints it).")
+    note: str | None = None
 
 
 class Annex(Strict):
@@ -298,9 +356,10 @@ class Plan(Strict):
     goals: list[Goal] = Field(default_factory=list)
     organisation: list[Body] = Field(default_factory=list)
     parts: list[Part] = Field(default_factory=list)
-    every_task_lead: list[Id] = Field(
+    scope_notes: list[ScopeNote] = Field(
         default_factory=list,
-        description="Departments the document makes responsible for every task (e.g. 以下均需各社区负责).",
+        description="Notes that assign units to the tasks they govern (以下均需各社区负责 …); the units are "
+        "added to those tasks' own.",
     )
     actions: list[Action] = Field(min_length=1)
     sections: list[Section] = Field(default_factory=list)

@@ -63,7 +63,8 @@ def test_template_matches_the_models():
     assert problems == [], problems
     text = (DATA / "plans" / "_template.yaml").read_text(encoding="utf-8")
     for model in (models.Plan, models.Action, models.Task, models.Goal, models.Body, models.Member,
-                  models.Section, models.Annex, models.AnnexRow, models.Deadline, models.Recurrence):
+                  models.Section, models.Annex, models.AnnexRow, models.Deadline, models.Recurrence,
+                  models.Ongoing, models.Event, models.ScopeNote):
         for field in model.model_fields:
             assert f"{field}:" in text, f"the template does not show {model.__name__}.{field}"
 

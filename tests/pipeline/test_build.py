@@ -56,7 +56,9 @@ def test_dataset_has_the_documented_fields(dataset):
                 for d in task["deadlines"]:
                     assert re.fullmatch(r"\d{4}-\d\d-\d\d", d["date"]) and d["text"]
                 for r in task["recurrence"]:
-                    assert r["every"] in {"month", "quarter", "half-year", "year"} and r["min_count"] >= 1
+                    assert r["every"] in {"week", "half-month", "month", "quarter", "half-year", "year"}
+                    assert r["interval"] >= 1 and r["min_count"] >= 1 and r["label"]
+                    assert r["first_due"] <= r["last_due"]
                 for unit in task["lead"] + task["support"]:
                     assert {"id", "name"} <= set(unit)
     assert dataset["departments"] and {"id", "name", "category"} <= set(dataset["departments"][0])

@@ -96,15 +96,24 @@ def test_plan_calendars(built_site, dataset):
             for i, r in enumerate(t["recurrence"], 1):
                 e = by_uid[f"every-{t['id']}-{i}@anquan-zhiben-gongjian"]
                 rule = e["RRULE"]
-                freq = {"month": "MONTHLY", "quarter": "MONTHLY", "half-year": "MONTHLY", "year": "YEARLY"}[r["every"]]
-                assert rule["FREQ"] == [freq]
-                interval = {"quarter": 3, "half-year": 6}.get(r["every"])
-                assert rule.get("INTERVAL") == ([interval] if interval else None)
-                assert rule["BYMONTHDAY"] == [r.get("day", -1)]
+                months = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}.get(r["every"], 0) * r["interval"]
+                if r["every"] == "week":
+                    assert rule["FREQ"] == ["WEEKLY"] and rule.get("INTERVAL") == ([r["interval"]] if r["interval"] > 1 else None)
+                elif r["every"] == "half-month":
+                    assert rule["FREQ"] == ["MONTHLY"] and rule["BYMONTHDAY"] == [15, -1] and "INTERVAL" not in rule
+                elif months % 12 == 0:  # whole years: yearly, in the month it falls due
+                    assert rule["FREQ"] == ["YEARLY"] and rule["BYMONTH"] == [r.get("month", 12)]
+                    assert rule.get("INTERVAL") == ([months // 12] if months > 12 else None)
+                    assert rule["BYMONTHDAY"] == [r.get("day", -1)]
+                else:
+                    assert rule["FREQ"] == ["MONTHLY"] and rule.get("INTERVAL") == ([months] if months > 1 else None)
+                    assert rule["BYMONTHDAY"] == [r.get("day", -1)]
                 until = rule["UNTIL"][0]
-                assert until == dt.date(plan["period"]["end"], 12, 31)
+                end = plan["period"]["end"] + (1 if r.get("next_year") else 0)
+                assert until == (dt.date(end, 12, 31) if not r.get("next_year") else dt.date.fromisoformat(r["last_due"]))
                 start = e["DTSTART"].dt
-                assert dt.date(plan["period"]["start"], 1, 1) <= start <= until
+                assert start == dt.date.fromisoformat(r["first_due"])
+                assert dt.date(plan["period"]["start"], 1, 1) <= start <= until <= dt.date(end, 12, 31)
                 if r.get("day"):
                     assert start.day == r["day"]
                 assert r["text"] in str(e["DESCRIPTION"])

@@ -133,7 +133,9 @@ def _department_refs(plan: models.Plan):
         for row in annex.rows:
             yield from row.lead
             yield from row.support
-    yield from plan.every_task_lead
+    for note in plan.scope_notes:
+        yield from note.lead
+        yield from note.support
     for body in plan.organisation:
         for m in body.members:
             if m.department:
@@ -166,11 +168,18 @@ def test_every_action_maps_to_national_lines(corpus, plan_id):
     assert not unknown
 
 
-def test_qingpingjie_communities_lead_every_task(corpus):
-    plan = plan_of(corpus, "qingpingjie-2024-2026")
-    registry = corpus.jurisdictions[plan.jurisdiction]
-    communities = [d.id for d in registry.departments if d.name == "各社区"]
-    assert len(communities) == 1
-    assert plan.every_task_lead == communities
-    # the statement it comes from is kept verbatim
-    assert any("以下均需各社区负责" in s.text for s in plan.sections)
+def test_scope_notes_govern_only_their_tasks(corpus):
+    """A scope note (以下均需各社区负责) adds its units to the tasks it governs
+    and to no other task."""
+    from scripts.pipeline.enrich import enrich
+
+    site = enrich(corpus)
+    for plan in site.plans:
+        for note in plan.data.scope_notes:
+            for t in plan.tasks:
+                lead = {d.data.id for d in t.lead}
+                if t.data.id in note.tasks:
+                    assert set(note.lead) <= lead and note in t.scope_notes, t.data.id
+                else:
+                    assert note not in t.scope_notes
+                    assert not (set(note.lead) - set(t.data.lead) - {d for n in t.scope_notes for d in n.lead}) & lead, t.data.id

@@ -64,7 +64,7 @@ CASES = [
     ("unknown-topic", PLAN, "topics: [hazard-screening]", "topics: [hazard-screenin]", "unknown topic 'hazard-screenin'; did you mean 'hazard-screening'?", "hazard-screenin]"),
     ("unknown-national-line", PLAN, "national: [local-responsibility]", "national: [local-responsibilty]", "unknown national line", "local-responsibilty"),
     ("recurrence-day", PLAN, "{every: month, day: 25,", "{every: month, day: 21,", "day 21 is not in the words", "day: 21"),
-    ("bad-literal", PLAN, "{every: quarter, min_count: 1, text: 每季度至少召开一次会议}", "{every: quaterly, min_count: 1, text: 每季度至少召开一次会议}", "'every': must be 'month', 'quarter', 'half-year' or 'year'", "quaterly"),
+    ("bad-literal", PLAN, "{every: quarter, min_count: 1, text: 每季度至少召开一次会议}", "{every: quaterly, min_count: 1, text: 每季度至少召开一次会议}", "'every': must be 'week', 'half-month', 'month', 'quarter', 'half-year' or 'year'", "quaterly"),
     ("missing-source", PLAN, "source: demo.txt", "source: nowhere.txt", "does not exist", "source: nowhere.txt"),
     ("department-category", "departments/demo.yaml", "category: public-security", "category: police", "unknown category 'police'", "category: police"),
     ("department-prefix", "departments/demo.yaml", "id: demo-paichusuo", "id: paichusuo", "department ids here start with 'demo-'", "id: paichusuo"),

@@ -86,29 +86,55 @@ def listed_unit_deadlines(page: str) -> list[dt.date]:
 
 
 class RecurringPage:
-    """timeline/recurring/: for each duty (its row id, every-…), the months
-    its period falls due in ("到期月份") and the day (“每月20日前…”, else the
-    month's last day); the task or section it comes from."""
+    """timeline/recurring/: for each duty (its row id, every-…), its period
+    and due point in words (“每两个月”, “每月20日前”, “每年3月底前”, “每半月15日和月末”),
+    the first and last date it falls due (“首次 …，末次 …”), and the task or
+    section it comes from."""
 
     def __init__(self, text: str):
-        self.duties: dict[str, tuple[list[int], int | None, str]] = {}
-        for section in re.split(r'(?=<h2 id="every-)', text)[1:]:
-            months_text = re.search(r"到期月份：([^。<]*)", section).group(1)
-            months = [int(m) for m in re.findall(r"(\d+)月", months_text)]
-            for row in re.finditer(r'<tr id="(every-[^"]+)"><td><a [^>]*>([^<]*)</a>.*?</td><td>.*?</td><td>.*?<a href="([^"]+)"', section, re.S):
-                day = re.match(r"每[^0-9]*?(\d+)日前", row.group(2))
-                source = html.unescape(row.group(3)).removeprefix("../../")
-                self.duties[row.group(1)] = (months, int(day.group(1)) if day else None, source)
+        self.duties: dict[str, tuple[str, dt.date, dt.date, str]] = {}
+        row = re.compile(r'<tr id="(every-[^"]+)"><td><a [^>]*>([^<]*)</a>.*?</td><td>.*?</td>'
+                         rf'<td class="due">首次 <time datetime="{DATE}">.*?末次 <time datetime="{DATE}">.*?</td>'
+                         r'<td>.*?<a href="([^"]+)"', re.S)
+        for m in row.finditer(text):
+            source = html.unescape(m.group(5)).removeprefix("../../")
+            self.duties[m.group(1)] = (m.group(2), dt.date.fromisoformat(m.group(3)), dt.date.fromisoformat(m.group(4)), source)
 
-    def due_dates(self, duty: str, first: dt.date, last: dt.date) -> list[dt.date]:
-        months, day, _ = self.duties[duty]
+    def due_dates(self, duty: str) -> list[dt.date]:
+        """The dates the words and the first and last date listed mean: from
+        the first, one period after another (on the day the words name, else
+        the month's last day), up to the last."""
+        label, first, last, _ = self.duties[duty]
+        m = re.match(r"每(?P<n>[两三四五六七八九十\d]*)(?P<unit>周|半月|个月|月|个季度|季度|半年|年)(?P<due>.*?)至少\d+次$", label)
+        assert m, f"{duty}: the period is not in words: {label}"
+        n = {"": 1, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}.get(m.group("n")) or int(m.group("n"))
+        unit = m.group("unit")
         out = []
-        for year in range(first.year, last.year + 1):
-            for month in months:
-                end = calendar.monthrange(year, month)[1]
-                due = dt.date(year, month, min(day, end) if day else end)
-                if first <= due <= last:
-                    out.append(due)
+        if unit == "周":
+            day = first
+            while day <= last:
+                out.append(day)
+                day += dt.timedelta(days=7 * n)
+        elif unit == "半月":
+            day = first
+            while day <= last:
+                out.append(day)
+                end = calendar.monthrange(day.year, day.month)[1]
+                day = day.replace(day=end) if day.day == 15 else (day + dt.timedelta(days=1)).replace(day=15)
+        else:
+            span = n * {"月": 1, "个月": 1, "季度": 3, "个季度": 3, "半年": 6, "年": 12}[unit]
+            day_words = re.search(r"(?<!月)(\d+)日前", m.group("due")) or re.search(r"月(\d+)日前", m.group("due"))
+            k = 0
+            while True:
+                months = first.year * 12 + first.month - 1 + k * span
+                y, mo = divmod(months, 12)
+                end = calendar.monthrange(y, mo + 1)[1]
+                due = dt.date(y, mo + 1, min(int(day_words.group(1)), end) if day_words else end)
+                if due > last:
+                    break
+                out.append(due)
+                k += 1
+        assert out and out[-1] == last, f"{duty}: {label} from {first} never falls on {last}"
         return out
 
 
@@ -147,17 +173,18 @@ def test_plan_calendars_fall_due_on_the_listed_dates(built_site, dataset, recurr
         dated = {uid: dates for uid, dates in everything.items() if uid.startswith("due-")}
         assert dated == {uid: [d] for uid, d in listed_plan_deadlines(page).items()}, plan["id"]
         repeating = {uid: dates for uid, dates in everything.items() if uid.startswith("every-")}
-        listed = {duty for duty, (_, _, source) in recurring.duties.items() if source.startswith(plan["url"])}
+        listed = {duty for duty, (*_, source) in recurring.duties.items() if source.startswith(plan["url"])}
         assert set(repeating) == listed, plan["id"]
         for duty, dates in repeating.items():
-            assert dates == recurring.due_dates(duty, first, last), f"{plan['id']} {duty}"
+            assert dates == recurring.due_dates(duty), f"{plan['id']} {duty}"
+            # within the plan's period (a duty for each year due in the next year: a year later)
+            assert first <= dates[0] and dates[-1] <= last.replace(year=last.year + 1), f"{plan['id']} {duty}"
             checked_recurring += 1
         assert set(everything) == set(dated) | set(repeating)
     assert checked_recurring, "no recurring duty in any plan"
 
 
 def test_unit_calendars_fall_due_on_the_listed_dates(built_site, dataset, recurring):
-    plans = {p["id"]: p for p in dataset["plans"]}
     checked = recurring_checked = 0
     for unit in dataset["departments"]:
         page = (built_site / unit["url"] / "index.html").read_text(encoding="utf-8")
@@ -170,8 +197,7 @@ def test_unit_calendars_fall_due_on_the_listed_dates(built_site, dataset, recurr
         repeating = {uid: dates for uid, dates in events.items() if uid.startswith("every-")}
         assert set(repeating) == expected, unit["id"]
         for duty, dates in repeating.items():
-            plan = next(p for p in plans.values() if recurring.duties[duty][2].startswith(p["url"]))
-            assert dates == recurring.due_dates(duty, *plan_window(plan)), f"{unit['id']} {duty}"
+            assert dates == recurring.due_dates(duty), f"{unit['id']} {duty}"
             recurring_checked += 1
         checked += bool(events)
     assert checked and recurring_checked, "no unit has dated or recurring duties"

@@ -18,8 +18,9 @@ links them; the list of every computed field:
                  timeline (by year and quarter), downloads, order,
                  changes (git history of its file: date and commit subject)
   ActionView     part, tasks, national lines (authored), order
-  TaskView       label, citation, lead, support (DepartmentViews; lead adds
-                 the plan's every_task_lead), topics,
+  TaskView       label, citation, lead, support (DepartmentViews; each adds
+                 the units of the scope notes that govern the task),
+                 scope_notes (those notes), topics,
                  national lines (its own, else its action's less those
                  siblings name for themselves), annex_rows (that restate it),
                  deadlines (DeadlineViews), recurrence (RecurrenceViews),
@@ -34,10 +35,12 @@ links them; the list of every computed field:
                  inclusive) | later, status_label (words, never colour
                  alone), year, quarter, kind, kind_label, label, url, anchor,
                  timeline_url, lead, support
-  RecurrenceView label, every_label, kind, kind_label, title, url, anchor,
-                 calendar_url,
-                 lead, support, months (the months a duty falls due in),
-                 first_due, until, rrule (RFC 5545 rule parts for ICS files)
+  RecurrenceView label, every_label (每两个月 …), due_label (25日前, 3月底前,
+                 次年3月底前, 15日和月末), kind, kind_label, title, url,
+                 anchor, group (its period: month, month-2 …), calendar_url,
+                 lead, support, window, due_dates (every date it falls
+                 due), months (the months it falls due in), first_due,
+                 last_due, until, rrule (RFC 5545 rule parts for ICS files)
   DepartmentView jurisdiction_view, display, label, lead_tasks, support_tasks, tasks, role_in,
                  lead_groups, support_groups (by plan and action),
                  annex_rows, roles, deadlines, open_deadlines, recurrences,
@@ -154,9 +157,12 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
             pv.actions.append(av)
             for t in a.tasks:
                 tv = TaskView(t, pv, av, f"{pv.url}#{t.id}", t.id)
-                lead_ids = list(dict.fromkeys([*t.lead, *p.every_task_lead]))  # 以下均需各社区负责
+                notes = [n for n in p.scope_notes if t.id in n.tasks]  # 以下均需各社区负责
+                tv.scope_notes = notes
+                lead_ids = list(dict.fromkeys([*t.lead, *(d for n in notes for d in n.lead)]))
+                support_ids = list(dict.fromkeys([*t.support, *(d for n in notes for d in n.support)]))
                 tv.lead = [departments[d] for d in lead_ids if d in departments]
-                tv.support = [departments[d] for d in t.support if d in departments]
+                tv.support = [departments[d] for d in support_ids if d in departments]
                 tv.topics = [topics[x] for x in t.topics if x in topics]
                 tv.national = _task_lines(t, a, lines)
                 tv.deadlines = [DeadlineView(d, tv, pv, status_of(d.date, now), i) for i, d in enumerate(t.deadlines, 1)]

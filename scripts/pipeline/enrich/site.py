@@ -63,7 +63,7 @@ class Site:
     @property
     def recurrence_month_totals(self) -> list[tuple[int, int]]:
         """(month, how many recurring duties fall due in it) for months 1–12."""
-        return [(mo, sum(len(g.entries) for g in self.recurrence_calendar if mo in g.months)) for mo in range(1, 13)]
+        return [(mo, sum(g.due_in(mo) for g in self.recurrence_calendar)) for mo in range(1, 13)]
 
     def recent_plans(self, n: int = 20) -> list[PlanView]:
         """The `n` plans issued last (those with an issue date), newest first."""

@@ -8,11 +8,14 @@ Works on the views of views.py (which use these) by their attributes
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ...model import models
+from ...model.phrases import MONTHS_IN
 from ...model.urls import quarter_anchor
 
 if TYPE_CHECKING:  # not run: views.py imports this module
@@ -20,9 +23,7 @@ if TYPE_CHECKING:  # not run: views.py imports this module
 
 SOON_DAYS = 90
 STATUS_LABELS = {"past": "已到期", "soon": "90天内到期", "later": "未到期"}
-EVERY_LABELS = {"month": "每月", "quarter": "每季度", "half-year": "每半年", "year": "每年"}
-EVERY_ORDER = ["month", "quarter", "half-year", "year"]
-EVERY_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+EVERY_ORDER = ["week", "half-month", "month", "quarter", "half-year", "year"]
 QUARTER_LABELS = {1: "第一季度（1—3月）", 2: "第二季度（4—6月）", 3: "第三季度（7—9月）", 4: "第四季度（10—12月）"}
 
 
@@ -115,23 +116,99 @@ def timeline(deadlines: list[DeadlineView], now: dt.date) -> list[YearGroup]:
     ]
 
 
+def due_dates(r: models.Recurrence, first: dt.date, last: dt.date, year0: int) -> list[dt.date]:
+    """Every date a recurring duty falls due from `first` to `last`: the end
+    (Sunday) of each week; the 15th and the last day of each month; else the
+    end of each period counted from January of `year0` (the plan's first
+    year, the next for 次年 duties), or its `day`, or for a yearly or
+    half-yearly duty its `month`."""
+    out: list[dt.date] = []
+    if r.every == "week":
+        day = first + dt.timedelta(days=(6 - first.weekday()) % 7)
+        while day <= last:
+            out.append(day)
+            day += dt.timedelta(days=7 * r.interval)
+        return out
+    if r.every == "half-month":
+        for y in range(first.year, last.year + 1):
+            for m in range(1, 13):
+                for d in (15, calendar.monthrange(y, m)[1]):
+                    if first <= dt.date(y, m, d) <= last:
+                        out.append(dt.date(y, m, d))
+        return out
+    span = MONTHS_IN[r.every] * r.interval
+    offset = span  # the month of each period it falls due in (1-based)
+    if r.month and r.every == "year":
+        offset = span - 12 + r.month
+    elif r.month and r.every == "half-year":
+        offset = span - 6 + (r.month - 1) % 6 + 1
+    k = 0
+    while True:
+        months = k * span + offset - 1
+        y, m = year0 + months // 12, months % 12 + 1
+        end_day = calendar.monthrange(y, m)[1]
+        due = dt.date(y, m, min(r.day, end_day) if r.day else end_day)
+        if due > last:
+            return out
+        if due >= first:
+            out.append(due)
+        k += 1
+
+
+def rrule_parts(r: models.Recurrence, first_due: dt.date, until: dt.date) -> dict[str, Any]:
+    """RFC 5545 RRULE parts of a recurring duty whose first due date is
+    `first_due` (the ICS event's start): weekly; the 15th and last day of each
+    month; else monthly (yearly when whole years) at the period's interval, on
+    `day` or the month's last day; until `until`."""
+    if r.every == "week":
+        rule: dict[str, Any] = {"freq": "weekly"}
+        if r.interval > 1:
+            rule["interval"] = r.interval
+    elif r.every == "half-month":
+        rule = {"freq": "monthly", "bymonthday": [15, -1]}
+    else:
+        span = MONTHS_IN[r.every] * r.interval
+        if span % 12 == 0:
+            rule = {"freq": "yearly"}
+            if span > 12:
+                rule["interval"] = span // 12
+            rule["bymonth"] = first_due.month
+        else:
+            rule = {"freq": "monthly"}
+            if span > 1:
+                rule["interval"] = span
+        rule["bymonthday"] = r.day if r.day else -1
+    rule["until"] = until
+    return rule
+
+
 @dataclass
 class RecurrenceGroup:
-    every: str
+    """The recurring duties of one period (每月, 每两个月, 每年 …)."""
+
+    key: str  # month, month-2 … (RecurrenceView.group)
     entries: list[RecurrenceView]
 
     @property
+    def every(self) -> str:
+        return self.entries[0].data.every
+
+    @property
     def label(self) -> str:
-        return EVERY_LABELS[self.every]
+        return self.entries[0].every_label
 
     @property
     def anchor(self) -> str:
-        return f"every-{self.every}"
+        return f"every-{self.key}"
 
     @property
     def months(self) -> list[int]:
-        step = EVERY_MONTHS[self.every]
-        return list(range(step, 13, step))
+        """The months in which any of its duties falls due."""
+        return sorted({m for r in self.entries for m in r.months})
+
+    def due_in(self, month: int) -> int:
+        """How many of its duties fall due in `month`."""
+        return sum(1 for r in self.entries if month in r.months)
 
     @property
     def plans(self) -> list[tuple["PlanView", list[RecurrenceView]]]:
@@ -142,8 +219,10 @@ class RecurrenceGroup:
 
 
 def recurrence_calendar(recurrences: list[RecurrenceView]) -> list[RecurrenceGroup]:
-    """Recurring duties by period (month, quarter, half-year, year)."""
+    """Recurring duties by period (week, half-month, month, quarter, half-year,
+    year; a longer interval after the shorter)."""
     by: dict[str, list[RecurrenceView]] = defaultdict(list)
     for r in recurrences:
-        by[r.data.every].append(r)
-    return [RecurrenceGroup(e, by[e]) for e in EVERY_ORDER if by[e]]
+        by[r.group].append(r)
+    order = sorted(by, key=lambda k: (EVERY_ORDER.index(by[k][0].data.every), by[k][0].data.interval))
+    return [RecurrenceGroup(k, by[k]) for k in order]

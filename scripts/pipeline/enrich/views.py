@@ -8,7 +8,6 @@ them and links them to each other.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ...model import models
 from ...model.urls import DOWNLOAD_FORMATS, RECURRING_URL, TIMELINE_URL, download_url
 from .history import Change
-from .timeline import EVERY_LABELS, EVERY_MONTHS, STATUS_LABELS, YearGroup, deadline_order, timeline
+from ...model.phrases import every_words
+from .timeline import STATUS_LABELS, YearGroup, deadline_order, due_dates, rrule_parts, timeline
 
 if TYPE_CHECKING:  # not run: hierarchy.py imports this module
     from .hierarchy import ImplementsView, JurisdictionView
@@ -106,15 +106,26 @@ class RecurrenceView(_Owned):
 
     @property
     def every_label(self) -> str:
-        return EVERY_LABELS[self.data.every]
+        """The period in words: 每月, 每两个月, 每周, 每半月, 每两年."""
+        return every_words(self.data.every, self.data.interval)
+
+    @property
+    def due_label(self) -> str:
+        """When in its period it falls due, in words ("" for the period's end):
+        25日前; 3月底前; 次年3月底前; 15日和月末."""
+        r = self.data
+        if r.every == "half-month":
+            return "15日和月末"
+        if r.month:
+            when = f"{r.month}月{r.day}日前" if r.day else f"{r.month}月底前"
+            return ("次年" if r.next_year else "") + when
+        if r.next_year:
+            return "次年年底前"
+        return f"{r.day}日前" if r.day else ""
 
     @property
     def label(self) -> str:
-        r = self.data
-        s = EVERY_LABELS[r.every]
-        if r.day:
-            s += f"{r.day}日前"
-        return s + f"至少{r.min_count}次"
+        return f"{self.every_label}{self.due_label}至少{self.data.min_count}次"
 
     @property
     def title(self) -> str:
@@ -125,54 +136,59 @@ class RecurrenceView(_Owned):
         return f"every-{self.owner.anchor}-{self.index}"
 
     @property
+    def group(self) -> str:
+        """Its period's key on the recurring-duty calendar: month, month-2 …"""
+        r = self.data
+        return r.every if r.interval == 1 else f"{r.every}-{r.interval}"
+
+    @property
     def calendar_url(self) -> str:
         """Its period's section of the recurring-duty calendar."""
-        return f"{RECURRING_URL}#every-{self.data.every}"
+        return f"{RECURRING_URL}#every-{self.group}"
+
+    @property
+    def window(self) -> tuple[dt.date, dt.date]:
+        """The days its dues fall on: from 1 January of the plan's first year
+        (or the issue date, when later) to the end of its last year; a duty
+        for each year due in the next (次年) falls a year later."""
+        p = self.plan.data
+        start, end = dt.date(p.period.start, 1, 1), dt.date(p.period.end, 12, 31)
+        if self.data.next_year:
+            return dt.date(p.period.start + 1, 1, 1), dt.date(p.period.end + 1, 12, 31)
+        if p.issued and start < p.issued <= end:
+            start = p.issued
+        return start, end
+
+    @property
+    def due_dates(self) -> list[dt.date]:
+        """Every date the duty falls due within its window (timeline.due_dates)."""
+        year0 = self.plan.data.period.start + (1 if self.data.next_year else 0)
+        return due_dates(self.data, *self.window, year0)
 
     @property
     def months(self) -> list[int]:
-        """The months of a year in which the duty falls due (the last month of
-        each period): every month; Mar, Jun, Sep, Dec; Jun, Dec; Dec."""
-        step = EVERY_MONTHS[self.data.every]
-        return list(range(step, 13, step))
-
-    def _due_in(self, year: int, month: int) -> dt.date:
-        last = calendar.monthrange(year, month)[1]
-        return dt.date(year, month, min(self.data.day, last) if self.data.day else last)
+        """The months of a year in which the duty falls due."""
+        return sorted({d.month for d in self.due_dates})
 
     @property
     def first_due(self) -> dt.date:
-        """The first date the duty falls due within the plan's period: the end
-        of the first period (or its `day` in the period's last month) on or
-        after the later of 1 January of the first year and the issue date."""
-        p = self.plan.data
-        start = dt.date(p.period.start, 1, 1)
-        if p.issued and p.issued > start and p.issued.year <= p.period.end:
-            start = p.issued
-        for month in self.months:
-            due = self._due_in(start.year, month)
-            if due >= start:
-                return due
-        return self._due_in(start.year + 1, self.months[0])
+        dues = self.due_dates
+        return dues[0] if dues else self.window[0]
+
+    @property
+    def last_due(self) -> dt.date:
+        dues = self.due_dates
+        return dues[-1] if dues else self.window[1]
 
     @property
     def until(self) -> dt.date:
-        return dt.date(self.plan.data.period.end, 12, 31)
+        """The end of the plan's period (of the year after it, for 次年 duties)."""
+        return self.window[1] if not self.data.next_year else self.last_due
 
     @property
     def rrule(self) -> dict[str, Any]:
-        """RFC 5545 RRULE parts (for the ICS downloads): due at the end of
-        every period, or on `day` of the period's last month, until the end
-        of the plan's period."""
-        r = self.data
-        rule: dict[str, Any] = {"freq": "monthly" if r.every != "year" else "yearly"}
-        if r.every in ("quarter", "half-year"):
-            rule["interval"] = EVERY_MONTHS[r.every]
-        if r.every == "year":
-            rule["bymonth"] = 12
-        rule["bymonthday"] = r.day if r.day else -1
-        rule["until"] = self.until
-        return rule
+        """RFC 5545 RRULE parts for the ICS downloads (timeline.rrule_parts)."""
+        return rrule_parts(self.data, self.first_due, self.until)
 
 
 @dataclass(eq=False, repr=False)
@@ -295,6 +311,7 @@ class TaskView(_View):
     deadlines: list[DeadlineView] = field(default_factory=list)
     recurrence: list[RecurrenceView] = field(default_factory=list)
     annex_rows: list["AnnexRowView"] = field(default_factory=list)
+    scope_notes: list[models.ScopeNote] = field(default_factory=list)  # the notes that govern it
     same_duty: list["TaskView"] = field(default_factory=list)
     same_duty_why: dict[str, str] = field(default_factory=dict)
 

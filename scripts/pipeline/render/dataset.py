@@ -17,11 +17,18 @@ def dataset(site: Site) -> dict:
         return {"date": d.date.isoformat(), "text": d.data.text, "status": d.status}
 
     def recurrence(r):
-        out = {"every": r.data.every, "min_count": r.data.min_count, "text": r.data.text}
+        out = {"every": r.data.every, "interval": r.data.interval, "min_count": r.data.min_count,
+               "text": r.data.text, "label": r.label}
         if r.data.day:
             out["day"] = r.data.day
+        if r.data.month:
+            out["month"] = r.data.month
+        if r.data.next_year:
+            out["next_year"] = True
         if r.data.scope:
             out["scope"] = r.data.scope
+        out["first_due"] = r.first_due.isoformat()
+        out["last_due"] = r.last_due.isoformat()
         return out
 
     plans = []

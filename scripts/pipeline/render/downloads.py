@@ -376,6 +376,8 @@ def _rrule(parts: dict) -> str:
     """RRULE value from its parts (RecurrenceView.rrule, enrich/views.py), in the
     order RFC 5545 examples use."""
     def value(v) -> str:
+        if isinstance(v, list):
+            return ",".join(map(str, v))
         return f"{v:%Y%m%d}" if isinstance(v, dt.date) else str(v).upper()
 
     return ";".join(f"{k.upper()}={value(parts[k])}" for k in _RRULE_ORDER if k in parts)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from ...model.urls import compare_url, relative_url
 from ...paths import TEMPLATES
-from ..enrich.timeline import EVERY_LABELS, STATUS_LABELS
+from ..enrich.timeline import STATUS_LABELS
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
@@ -56,5 +56,5 @@ def environment() -> Environment:
     env.filters["md"] = md_inline
     env.filters["href"] = href
     env.filters["front_title"] = front_title
-    env.globals.update(STATUS_LABELS=STATUS_LABELS, EVERY_LABELS=EVERY_LABELS, compare_url=compare_url)
+    env.globals.update(STATUS_LABELS=STATUS_LABELS, compare_url=compare_url)
     return env

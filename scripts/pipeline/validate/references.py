@@ -30,8 +30,10 @@ def department_references_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem
         for key in ("lead", "support"):
             for i, ident in enumerate(getattr(r, key)):
                 yield from check(path + (key, i), ident)
-    for i, ident in enumerate(p.model.every_task_lead):
-        yield from check(("every_task_lead", i), ident)
+    for si, note in enumerate(p.model.scope_notes):
+        for key in ("lead", "support"):
+            for i, ident in enumerate(getattr(note, key)):
+                yield from check(("scope_notes", si, key, i), ident)
     for bi, b in enumerate(p.model.organisation):
         for mi, m in enumerate(b.members):
             if m.department:
@@ -98,15 +100,36 @@ def annex_rows_point_at_plan(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
             yield p.doc.problem(("annexes", ai), "an annex with 时间节点 needs 'year:' for its bare months")
 
 
+@plan_rule
+def scope_notes_govern_tasks(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """A scope note governs tasks of its own plan, each named once, and
+    assigns at least one unit."""
+    tasks = {ident for _, ident, kind in ids_of(p.model) if kind == "task"}
+    for si, note in enumerate(p.model.scope_notes):
+        seen: set[str] = set()
+        for i, ident in enumerate(note.tasks):
+            if ident not in tasks:
+                close = difflib.get_close_matches(ident, sorted(tasks), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                yield p.doc.problem(("scope_notes", si, "tasks", i), f"'{ident}' is not a task of this plan{hint}")
+            elif ident in seen:
+                yield p.doc.problem(("scope_notes", si, "tasks", i), f"'{ident}' is listed twice")
+            seen.add(ident)
+        if not note.lead and not note.support:
+            yield p.doc.problem(("scope_notes", si), "a scope note assigns units: give 'lead' or 'support'")
+
+
 def _department_refs(plan: models.Plan) -> Iterator[tuple[P, str]]:
-    """(path, department id) of every unit a plan assigns: lead, support,
-    every_task_lead and organisation members."""
+    """(path, department id) of every unit a plan assigns: lead, support
+    (of tasks, annex rows and scope notes) and organisation members."""
     for path, r in responsibilities(plan):
         for key in ("lead", "support"):
             for i, ident in enumerate(getattr(r, key)):
                 yield path + (key, i), ident
-    for i, ident in enumerate(plan.every_task_lead):
-        yield ("every_task_lead", i), ident
+    for si, note in enumerate(plan.scope_notes):
+        for key in ("lead", "support"):
+            for i, ident in enumerate(getattr(note, key)):
+                yield ("scope_notes", si, key, i), ident
     for bi, b in enumerate(plan.organisation):
         for mi, m in enumerate(b.members):
             if m.department:

@@ -31,6 +31,8 @@ def verbatim_fields(plan: models.Plan) -> Iterator[tuple[P, str]]:
             yield ("organisation", i, "text"), b.text
     for i, part in enumerate(plan.parts):
         yield ("parts", i, "title"), part.title
+    for i, note in enumerate(plan.scope_notes):
+        yield ("scope_notes", i, "text"), note.text
     for ai, a in enumerate(plan.actions):
         yield ("actions", ai, "title"), a.title
         if a.intro:
