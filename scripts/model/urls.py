@@ -50,6 +50,11 @@ def compare_area_url(area: str) -> str:
     return f"compare/{area}/"
 
 
+def compare_line_url(area: str, line_id: str) -> str:
+    """One line of action in one area: each plan's actions and tasks on it."""
+    return f"compare/{area}/{line_id}/"
+
+
 PLANS_URL = "plans/"
 JURISDICTIONS_URL = "jurisdictions/"
 DEPARTMENTS_URL = "departments/"

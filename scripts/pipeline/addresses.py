@@ -275,6 +275,9 @@ class Places:
             if c in self.categories:
                 out.update({U.category_area_url(c, a): a for a in areas})
         out.update({U.compare_area_url(a): a for a in self.compare_areas})
+        if self.national:
+            lines = [x.id for x in [*self.national.actions, *self.national.local_lines]]
+            out.update({U.compare_line_url(a, ln): a for a in self.compare_areas for ln in lines})
         return out
 
     def index_anchors(self) -> set[str]:
@@ -364,14 +367,18 @@ def area_redirects(places: Places, registered: Iterable[str]) -> dict[str, str]:
             section, new_area = U.topic_url(parts[1]), U.topic_area_url
         elif len(parts) == 4 and parts[:2] == ["departments", "categories"] and parts[2] in places.categories:
             section, new_area = U.category_url(parts[2]), U.category_area_url
-        elif len(parts) == 2 and parts[0] == "compare":
+        elif len(parts) in (2, 3) and parts[0] == "compare":
             section, new_area = U.COMPARE_URL, None
         else:
             continue
-        jid = parts[-1]
+        jid = parts[1] if parts[0] == "compare" else parts[-1]
         if jid not in places.hierarchy:
             continue
         area = places.area(jid)
-        target = new_area(parts[-2], area) if new_area else U.compare_area_url(area)
+        if parts[0] == "compare":
+            target = U.compare_line_url(area, parts[2]) if len(parts) == 3 else U.compare_area_url(area)
+            out[address] = target if target in made else section
+            continue
+        target = new_area(parts[-2], area)
         out[address] = f"{target}#{jid}" if target in made else section
     return out

@@ -644,8 +644,8 @@ def test_recurring_calendar_page(built_site, dataset):
 
 def test_compare_page_covers_every_line_and_plan(built_site, dataset):
     """The comparison is split by area: its page covers every line and
-    target and links each area's page, where every plan of the area is set
-    against every line."""
+    target and links each area's page, which links a page per line where
+    every plan of the area is set against the line."""
     p, html = page(built_site, "compare/")
     national = dataset["national"]
     assert national and len(national["actions"]) == 8
@@ -663,8 +663,13 @@ def test_compare_page_covers_every_line_and_plan(built_site, dataset):
         area = areas[area_of[plan["jurisdiction"]]]
         assert plan["id"] in area["plans"]
         sub, sub_html = page(built_site, area["url"])
+        assert hrefs_to(sub, plan["url"], area["url"])
         for line in national["actions"] + national["local_lines"]:
-            section = sub_html.split(f'id="{line["id"]}"', 1)[1].split("<h3", 1)[0]
+            assert line["id"] in sub.ids
+            line_url = f"{area['url']}{line['id']}/"
+            assert hrefs_to(sub, line_url, area["url"])
+            _, line_html = page(built_site, line_url)
+            section = line_html.split(f'id="{line["id"]}"', 1)[1]
             assert plan["short_title"] in section
             mapped = any(line["id"] in t["national"] for a in plan["actions"] for t in a["tasks"]) or any(
                 line["id"] in a["national"] for a in plan["actions"])

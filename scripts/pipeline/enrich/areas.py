@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass, field
 
 from ...model import models
-from ...model.urls import category_area_url, compare_area_url, topic_area_url
+from ...model.urls import category_area_url, compare_area_url, compare_line_url, topic_area_url
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
 from .same_duty import shared_groups
@@ -91,6 +91,14 @@ class CompareArea:
     @property
     def jurisdictions(self) -> list[tuple[JurisdictionView, list[PlanView]]]:
         return _by_jurisdiction(self.plans, lambda p: p.jurisdiction_view)
+
+    def line_url(self, row: LineRow) -> str:
+        return compare_line_url(self.area.data.id, row.line.id)
+
+    @property
+    def rows(self) -> list[LineRow]:
+        """Every line, national then local."""
+        return self.comparison + self.local_comparison
 
     @functools.cached_property
     def comparison(self) -> list[LineRow]:

@@ -56,6 +56,7 @@ def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
     jobs += [("topic_area.md.j2", s.url, {"share": s}) for t in site.topics.values() for s in t.areas.values()]
     jobs += [("timeline.md.j2", TIMELINE_URL, {}), ("recurring.md.j2", RECURRING_URL, {}), ("compare.md.j2", COMPARE_URL, {})]
     jobs += [("compare_area.md.j2", a.url, {"area": a}) for a in site.compare_areas]
+    jobs += [("compare_line.md.j2", a.line_url(row), {"area": a, "row": row}) for a in site.compare_areas for row in a.rows]
     return [(template, url, {**ctx, "kept": kept.get(url, [])}) for template, url, ctx in jobs]
 
 
