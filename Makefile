@@ -103,11 +103,7 @@ test: $(STAMP) $(NODE_STAMP) browser
 
 # While editing: no Chromium and no test that builds whole sites of its own
 # (markers `browser` and `slow`, tests/conftest.py).
-<<<<<<< HEAD
 test-fast: $(STAMP) $(NODE_STAMP)
-=======
-test-fast: $(STAMP)
->>>>>>> main
 	@start=$$(date +%s); \
 	$(PYTEST) -m "not browser and not slow"; status=$$?; \
 	echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status

@@ -26,6 +26,8 @@ import pytest
 from conftest import run_build, search
 from helpers_deploy import SERVER_ROOT, Nginx, readme_block
 
+pytestmark = pytest.mark.slow  # builds and deploys a site of its own
+
 PREFIX = "/plans/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

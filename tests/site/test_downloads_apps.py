@@ -35,6 +35,7 @@ def read_csv_text(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+@pytest.mark.slow  # starts LibreOffice
 def test_every_xlsx_opens_in_libreoffice_with_the_csv_rows(built_site, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is required: apt-get install libreoffice-calc-nogui (.ci/run installs it)"
