@@ -136,7 +136,7 @@ def _translate(table: dict[int, str] | None, prefix: str):
     return text, ident, walk
 
 
-def write_replica(real: Real, out: Path, replica: int) -> int:
+def write_replica(real: Real, out: Path, replica: int, group: int = GROUP) -> int:
     """Write replica number `replica` of the real plans and registries into
     the data folder `out`, in the synthetic hierarchy (replica 0: the real
     data as it is); returns its number of tasks."""
@@ -150,7 +150,7 @@ def write_replica(real: Real, out: Path, replica: int) -> int:
         prefix = f"r{replica:04d}-"
     text, ident, walk = _translate(table, prefix)
     head = real.head()
-    first = _replica_id(replica - (replica - 1) % GROUP) if replica else ""  # the group's first replica
+    first = _replica_id(replica - (replica - 1) % group) if replica else ""  # the group's first replica
     district = f"{first}{head}"
     with_plans = {p["jurisdiction"] for p in real.plans}
     for reg in real.registries:
@@ -202,9 +202,11 @@ def _dump(path: Path, data: dict, comment: bool = True) -> None:
     path.write_text((SCHEMA_COMMENT + "\n" if comment else "") + body, encoding="utf-8")
 
 
-def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lambda msg: None) -> tuple[int, int]:
-    """A data folder of about `tasks_wanted` tasks; returns (plans, tasks).
-    `say` is given a progress line every five seconds."""
+def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lambda msg: None,
+                group: int = GROUP) -> tuple[int, int]:
+    """A data folder of about `tasks_wanted` tasks, `group` replicas to a
+    district; returns (plans, tasks). `say` is given a progress line every
+    five seconds."""
     real = real or Real()
     replicas = max(1, round(tasks_wanted / real.tasks))
     for sub in ("plans", "departments", "sources"):
@@ -217,7 +219,7 @@ def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lamb
     if replicas > 1:
         _province(out)
     for r in range(replicas):
-        tasks += write_replica(real, out, r)
+        tasks += write_replica(real, out, r, group)
         if time.monotonic() - last > 5:
             say(f"  … {r + 1} of {replicas} replicas written")
             last = time.monotonic()

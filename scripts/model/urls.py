@@ -50,6 +50,21 @@ def compare_area_url(area: str) -> str:
     return f"compare/{area}/"
 
 
+def timeline_quarter_url(year: int, quarter: int) -> str:
+    """The deadlines of one quarter, by area."""
+    return f"{TIMELINE_URL}{year}q{quarter}/"
+
+
+def timeline_area_url(year: int, quarter: int, area: str) -> str:
+    """The deadlines of one quarter in one area."""
+    return f"{timeline_quarter_url(year, quarter)}{area}/"
+
+
+def recurring_area_url(area: str) -> str:
+    """The recurring duties of one area."""
+    return f"{RECURRING_URL}{area}/"
+
+
 def compare_line_url(area: str, line_id: str) -> str:
     """One line of action in one area: each plan's actions and tasks on it."""
     return f"compare/{area}/{line_id}/"

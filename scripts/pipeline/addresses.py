@@ -30,6 +30,7 @@ jurisdictions are listed now (`area_redirects()`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,6 +252,24 @@ class Places:
         for jid, cat in self.departments.values():
             self.category_areas.setdefault(cat, {}).setdefault(self.area(jid), set()).add(jid)
         self.compare_areas = {self.area(p.jurisdiction) for p in self.plans.values() if p.jurisdiction in self.hierarchy}
+        # the timeline and the recurring duties: each deadline's and duty's anchor (as the views make them)
+        self.due: dict[str, tuple[int, int, str]] = {}  # due-<owner>-<n> -> (year, quarter, plan id)
+        self.every: dict[str, str] = {}  # every-<owner>-<n> -> plan id
+        self.every_groups: set[str] = set()  # month, month-2 … (the periods of the calendar)
+        for p in self.plans.values():
+            owners = [(t.id, t) for a in p.actions for t in a.tasks] + [(g.id, g) for g in p.goals]
+            owners += [(s.id, s) for s in p.sections]
+            for anchor, owner in owners:
+                for i, d in enumerate(owner.deadlines, 1):
+                    self.due[f"due-{anchor}-{i}"] = (d.date.year, (d.date.month - 1) // 3 + 1, p.id)
+                for i, r in enumerate(getattr(owner, "recurrence", []), 1):
+                    self.every[f"every-{anchor}-{i}"] = p.id
+                    self.every_groups.add(r.every if r.interval == 1 else f"{r.every}-{r.interval}")
+            for annex in p.annexes:
+                for row in annex.rows:
+                    if row.due:
+                        d = row.due.date
+                        self.due[f"due-{annex.id}-{row.number}-1"] = (d.year, (d.month - 1) // 3 + 1, p.id)
 
     @classmethod
     def of_corpus(cls, corpus: Corpus) -> "Places":
@@ -279,6 +298,15 @@ class Places:
         if self.national:
             lines = [x.id for x in [*self.national.actions, *self.national.local_lines]]
             out.update({U.compare_line_url(a, ln): a for a in self.compare_areas for ln in lines})
+        for y, q, pid in self.due.values():
+            jid = self.plans[pid].jurisdiction
+            if jid in self.hierarchy:
+                out[U.timeline_quarter_url(y, q)] = ""
+                out[U.timeline_area_url(y, q, self.area(jid))] = self.area(jid)
+        for pid in set(self.every.values()):
+            jid = self.plans[pid].jurisdiction
+            if jid in self.hierarchy:
+                out[U.recurring_area_url(self.area(jid))] = self.area(jid)
         return out
 
     def index_anchors(self) -> set[str]:
@@ -291,6 +319,11 @@ class Places:
         out |= {f"{U.topic_url(t)}#topic" for t in self.topics}
         out |= {f"{U.category_url(c)}#category" for c in self.categories}
         out |= {f"compare/#{a}" for a in ("compare", "overview", "national-lines", "targets", "local-lines", "shared")}
+        out |= {f"{U.TIMELINE_URL}#{a}" for a in ("timeline", "overview", "by-quarter")}
+        out |= {f"{U.TIMELINE_URL}#y{y}" for y, _, _ in self.due.values()}
+        out |= {f"{U.TIMELINE_URL}#y{y}q{q}" for y, q, _ in self.due.values()}
+        out |= {f"{U.RECURRING_URL}#{a}" for a in ("recurring", "calendar", "by-jurisdiction")}
+        out |= {f"{U.RECURRING_URL}#every-{g}" for g in self.every_groups}
         if self.national:
             nat = self.national
             out |= {f"compare/#{x.id}" for x in [*nat.actions, *nat.local_lines, *nat.targets]}
@@ -309,6 +342,18 @@ class Places:
                 return Kept(fragment, f"{U.jurisdiction_url(jid)}#units", f"{self.name(jid)}：单位")
             if dep:
                 return Kept(fragment, f"{U.jurisdiction_url(dep[0])}#{fragment}", f"{self.name(dep[0])}：单位")
+        if page == U.TIMELINE_URL and fragment in self.due:
+            y, q, pid = self.due[fragment]
+            jid = self.plans[pid].jurisdiction
+            if jid in self.hierarchy:
+                area = self.area(jid)
+                return Kept(fragment, f"{U.timeline_area_url(y, q, area)}#{fragment}", f"{y}年第{q}季度：{self.name(area)}")
+        if page == U.RECURRING_URL and fragment.startswith("every-"):
+            pid = self.every.get(fragment) or next((x for x in self.plans if fragment.endswith("-" + x)), None)
+            jid = self.plans[pid].jurisdiction if pid else None
+            if jid in self.hierarchy:
+                area = self.area(jid)
+                return Kept(fragment, f"{U.recurring_area_url(area)}#{fragment}", f"周期性要求：{self.name(area)}")
         topic = _under(page, U.TOPICS_URL)
         if topic in self.topics and plan and plan.jurisdiction in self.hierarchy:
             area = self.area(plan.jurisdiction)
@@ -354,16 +399,43 @@ def kept_anchors(places: Places, registered: Iterable[str]) -> dict[str, list[Ke
     return out
 
 
+def _timeline_redirect(places: Places, parts: list[str], made: dict[str, str]) -> str | None:
+    """Where a timeline page no longer made now points: a quarter's area
+    page to the area's page of that quarter (or the quarter, or the
+    timeline), a recurring-duty area page to its area's (or the list)."""
+    if len(parts) == 3 and parts[1] == "recurring":
+        if parts[2] not in places.hierarchy:
+            return None
+        target = U.recurring_area_url(places.area(parts[2]))
+        return f"{target}#{parts[2]}" if target in made else U.RECURRING_URL
+    m = re.fullmatch(r"(\d{4})q([1-4])", parts[1]) if len(parts) in (2, 3) else None
+    if not m:
+        return None
+    y, q = int(m[1]), int(m[2])
+    if len(parts) == 3 and parts[2] in places.hierarchy:
+        target = U.timeline_area_url(y, q, places.area(parts[2]))
+        if target in made:
+            return target
+    quarter = U.timeline_quarter_url(y, q)
+    return quarter if quarter in made else U.TIMELINE_URL
+
+
 def area_redirects(places: Places, registered: Iterable[str]) -> dict[str, str]:
     """old area page -> where its jurisdictions are listed now, for every
     registered area page (topics/<t>/<area>/, departments/categories/<c>/<area>/,
-    compare/<area>/) that is no longer made."""
+    compare/<area>/ …, timeline/<year>q<n>/<area>/, timeline/recurring/<area>/)
+    that is no longer made."""
     made = places.area_pages()
     out = {}
     for address in registered:
         if "#" in address or address in made:
             continue
         parts = address.rstrip("/").split("/")
+        if parts[0] == "timeline":
+            target = _timeline_redirect(places, parts, made)
+            if target:
+                out[address] = target
+            continue
         if len(parts) == 3 and parts[0] == "topics" and parts[1] in places.topics:
             section, new_area = U.topic_url(parts[1]), U.topic_area_url
         elif len(parts) == 4 and parts[:2] == ["departments", "categories"] and parts[2] in places.categories:

@@ -443,7 +443,7 @@ def test_addresses_come_from_ids(site):
     }
     assert site.departments["aa-fire"].downloads["ics"] == "downloads/departments/aa-fire.ics"
     d = site.tasks["aa-t1"].deadlines[0]
-    assert d.anchor == "due-aa-t1-1" and d.timeline_url == "timeline/#due-aa-t1-1"
+    assert d.anchor == "due-aa-t1-1" and d.timeline_url == "timeline/2024q4/aa/#due-aa-t1-1"  # its quarter, its area
 
 
 def test_upcoming_never_cuts_a_day_in_half(site):
@@ -594,30 +594,43 @@ def test_topic_pages_list_every_tagged_task(built_site, dataset):
 
 
 def test_timeline_shows_every_deadline_with_status_in_words(built_site, dataset):
+    """The timeline is split by quarter and area: every dated task is a row of
+    the page its plan page links to (timeline/<year>q<n>/<area>/), with its
+    status in words, and links back to the task; the timeline's page and the
+    quarter's page link there."""
+    from urllib.parse import urljoin
+
     p, html = page(built_site, "timeline/")
     assert "2024-10-15" in html
-    rows = {r["id"]: r for r in p.rows}
     now = D(2024, 10, 15)
     seen = 0
-    for _, _, t in all_tasks(dataset):
+    for plan, _, t in all_tasks(dataset):
+        pp, _ = page(built_site, plan["url"])
         for i, d in enumerate(t["deadlines"], 1):
-            row = rows[f"due-{t['id']}-{i}"]
+            anchor = f"due-{t['id']}-{i}"
+            href = next(h for h, _ in pp.links if h.endswith("#" + anchor))
+            target = urljoin("http://s/" + plan["url"], href)[len("http://s/"):]
+            url = target.split("#", 1)[0]
+            assert re.fullmatch(r"timeline/\d{4}q[1-4]/[a-z0-9-]+/", url), target
+            tp, _ = page(built_site, url)
+            row = next(r for r in tp.rows if r["id"] == anchor)
             status = status_of(D.fromisoformat(d["date"]), now)
             assert d["status"] == status
             assert f"tl-{status}" in row["class"]
             text = "".join(row["html"])
             assert {"past": "已到期", "soon": "90天内到期", "later": "未到期"}[status] in text
             assert d["date"] in text
+            assert hrefs_to(tp, t["url"], url)  # the entry links to its task
+            quarter = url.rsplit("/", 2)[0] + "/"
+            assert hrefs_to(page(built_site, quarter)[0], url, quarter)
+            assert hrefs_to(p, quarter, "timeline/")
             seen += 1
-            # the entry links to its task, and the task links back to it
-            assert hrefs_to(p, t["url"], "timeline/")
     assert seen, "no dated task"
-    # grouped by year and quarter, in order
-    years = re.findall(r'<details class="tl-year" id="y(\d{4})"', html)
+    years = re.findall(r'<h3 id="y(\d{4})"', html)
     assert years == sorted(years) and len(set(years)) == len(years)
-    quarters = re.findall(r'<details class="tl-quarter" id="y(\d{4})q([1-4])"', html)
+    quarters = re.findall(r'<li id="y(\d{4})q([1-4])"', html)
     assert quarters == sorted(quarters)
-    assert 'id="y2024q4" open' in html  # NOW's quarter is unfolded
+    assert "y2024q4" in p.ids and "本季度" in html.split('id="y2024q4"', 1)[1].split("</li>", 1)[0]
 
 
 def test_plan_pages_have_their_timeline_and_downloads(built_site, dataset):
@@ -633,12 +646,21 @@ def test_plan_pages_have_their_timeline_and_downloads(built_site, dataset):
 
 
 def test_recurring_calendar_page(built_site, dataset):
+    """The recurring duties: the calendar on their page, each duty on the
+    page of its plan's area, which their page links."""
     p, html = page(built_site, "timeline/recurring/")
-    n = sum(len(t["recurrence"]) for _, _, t in all_tasks(dataset))
-    for _, _, t in all_tasks(dataset):
+    area_of = {j["id"]: j["area"] for j in dataset["jurisdictions"]}
+    n = 0
+    for plan, _, t in all_tasks(dataset):
+        url = f"timeline/recurring/{area_of[plan['jurisdiction']]}/"
+        if t["recurrence"]:
+            assert hrefs_to(p, url, "timeline/recurring/")
+            ap, _ = page(built_site, url)
         for i, r in enumerate(t["recurrence"], 1):
-            assert f"every-{t['id']}-{i}" in p.ids
-            assert f"every-{r['every']}" in p.ids
+            assert f"every-{t['id']}-{i}" in ap.ids
+            group = r["every"] if r.get("interval", 1) == 1 else f"{r['every']}-{r['interval']}"
+            assert f"every-{group}" in p.ids and f"every-{group}" in ap.ids
+            n += 1
     assert n == 0 or "全年日历" in html
 
 

@@ -63,6 +63,8 @@ links them; the list of every computed field:
                  (CompareArea per area: its plans against the lines and
                  targets, unmapped actions, shared duties), recent_plans,
                  registered (the published addresses: kept anchors),
+                 timeline_quarters (TimelineQuarter > TimelineShare per
+                 area), recurring_areas (RecurringShare per area),
                  target_comparison, unmapped_actions, shared_duties
   groupings      group_tasks, timeline (YearGroup > QuarterGroup),
                  recurrence_calendar (RecurrenceGroup), compare_line
@@ -93,7 +95,7 @@ from ...model.dates import today
 from ...model.urls import category_url, department_url, jurisdiction_url, plan_url, topic_url
 from ..addresses import read_registry
 from ..load.corpus import Corpus
-from .areas import split_by_area
+from .areas import split_by_area, split_timeline
 from .comparison import infer_targets
 from .hierarchy import ImplementsView, JurisdictionView
 from .history import histories
@@ -222,10 +224,11 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
     _link_implements(plans, jurisdictions)
     _totals(jurisdictions)
     compare_areas = split_by_area(plans, departments, topics, categories, jurisdictions, national, now)
+    quarters, recurring = split_timeline(plans, jurisdictions, now)
     synonyms = [list(s.terms) for s in corpus.synonyms.model.synonyms] if corpus.synonyms and corpus.synonyms.model else []
     registered = [address for _, address in read_registry(corpus.data_dir)]
     return Site(now, plans, departments, categories, topics, tasks, national, synonyms, jurisdictions, corpus.hierarchy,
-                compare_areas, registered)
+                compare_areas, registered, quarters, recurring)
 
 
 def _jurisdictions(corpus: Corpus) -> dict[str, JurisdictionView]:

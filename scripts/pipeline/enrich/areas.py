@@ -1,5 +1,6 @@
-"""Pages that do not grow with the province: a topic, a category and the
-comparison are split by jurisdiction. Each is shown on one page per *area*
+"""Pages that do not grow with the province: a topic, a category, the
+comparison, the timeline (also by quarter) and the recurring duties are
+split by jurisdiction. Each is shown on one page per *area*
 (scripts/model/jurisdictions.py: a top of the hierarchy, or a jurisdiction
 directly below a top — a city of a province, a district of a city): the
 area's share lists what the jurisdictions of that area hold, whatever their
@@ -15,16 +16,26 @@ import functools
 from dataclasses import dataclass, field
 
 from ...model import models
-from ...model.urls import category_area_url, compare_area_url, compare_line_url, topic_area_url
+from ...model.urls import (
+    category_area_url,
+    compare_area_url,
+    compare_line_url,
+    recurring_area_url,
+    timeline_area_url,
+    timeline_quarter_url,
+    topic_area_url,
+)
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
 from .same_duty import shared_groups
-from .timeline import status_of
+from .timeline import QUARTER_LABELS, STATUS_LABELS, RecurrenceGroup, deadline_order, recurrence_calendar, status_of
 from .views import (
     ActionView,
     CategoryView,
+    DeadlineView,
     DepartmentView,
     PlanView,
+    RecurrenceView,
     TaskView,
     TopicView,
     group_tasks,
@@ -123,6 +134,101 @@ class CompareArea:
     def shared_duties(self) -> list[list[TaskView]]:
         """Groups of the same duty that have a task in this area."""
         return shared_groups(self.plans)
+
+
+@dataclass(eq=False)
+class TimelineShare:
+    """The deadlines of one quarter in one area, in date order."""
+
+    year: int
+    quarter: int
+    area: JurisdictionView
+    url: str
+    entries: list[DeadlineView] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年{QUARTER_LABELS[self.quarter]}"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in STATUS_LABELS}
+        for d in self.entries:
+            out[d.status] += 1
+        return out
+
+
+@dataclass(eq=False)
+class TimelineQuarter:
+    """One quarter of the timeline: its deadlines by area."""
+
+    year: int
+    quarter: int
+    url: str
+    now: object
+    areas: dict[str, TimelineShare] = field(default_factory=dict)  # area id -> share, in tree order
+
+    @property
+    def anchor(self) -> str:
+        return f"y{self.year}q{self.quarter}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年{QUARTER_LABELS[self.quarter]}"
+
+    @property
+    def entries(self) -> list[DeadlineView]:
+        return [d for a in self.areas.values() for d in a.entries]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in STATUS_LABELS}
+        for a in self.areas.values():
+            for s, n in a.counts.items():
+                out[s] += n
+        return out
+
+    @property
+    def is_current(self) -> bool:
+        return (self.year, self.quarter) == (self.now.year, (self.now.month - 1) // 3 + 1)
+
+
+@dataclass(eq=False)
+class RecurringShare:
+    """The recurring duties of one area, by period."""
+
+    area: JurisdictionView
+    url: str
+    entries: list[RecurrenceView] = field(default_factory=list)
+
+    @functools.cached_property
+    def calendar(self) -> list[RecurrenceGroup]:
+        return recurrence_calendar(self.entries)
+
+    def group(self, key: str) -> RecurrenceGroup | None:
+        return next((g for g in self.calendar if g.key == key), None)
+
+
+def split_timeline(plans: list[PlanView], jurisdictions: dict[str, JurisdictionView],
+                   now) -> tuple[list[TimelineQuarter], dict[str, RecurringShare]]:
+    """The timeline by quarter and area, and the recurring duties by area."""
+    order = {jid: n for n, jid in enumerate(jurisdictions)}
+    quarters: dict[tuple[int, int], TimelineQuarter] = {}
+    recurring: dict[str, RecurringShare] = {}
+    for d in sorted((d for p in plans if p.jurisdiction_view for d in p.deadlines), key=deadline_order):
+        a = d.plan.jurisdiction_view.area
+        q = quarters.setdefault((d.year, d.quarter), TimelineQuarter(d.year, d.quarter, timeline_quarter_url(d.year, d.quarter), now))
+        q.areas.setdefault(a.data.id, TimelineShare(d.year, d.quarter, a, timeline_area_url(d.year, d.quarter, a.data.id))).entries.append(d)
+    for p in plans:
+        if p.jurisdiction_view is None:
+            continue
+        a = p.jurisdiction_view.area
+        for r in p.recurrences:
+            recurring.setdefault(a.data.id, RecurringShare(a, recurring_area_url(a.data.id))).entries.append(r)
+    for q in quarters.values():
+        q.areas = dict(sorted(q.areas.items(), key=lambda kv: order[kv[0]]))
+    return ([quarters[k] for k in sorted(quarters)],
+            dict(sorted(recurring.items(), key=lambda kv: order[kv[0]])))
 
 
 def split_by_area(plans: list[PlanView], departments: dict[str, DepartmentView], topics: dict[str, TopicView],

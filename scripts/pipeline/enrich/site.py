@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ...model import models
 from ...model.jurisdictions import Hierarchy
-from .areas import CompareArea
+from .areas import CompareArea, RecurringShare, TimelineQuarter
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
 from .same_duty import shared_groups
@@ -38,6 +38,11 @@ class Site:
     hierarchy: Hierarchy = field(default_factory=lambda: Hierarchy([]))
     compare_areas: list[CompareArea] = field(default_factory=list)  # the comparison, one page per area
     registered: list[str] = field(default_factory=list)  # data/addresses.txt: what split pages keep
+    timeline_quarters: list[TimelineQuarter] = field(default_factory=list)  # by quarter, each by area
+    recurring_areas: dict[str, RecurringShare] = field(default_factory=dict)  # area id -> its recurring duties
+
+    def timeline_quarter(self, year: int, quarter: int) -> TimelineQuarter | None:
+        return next((q for q in self.timeline_quarters if (q.year, q.quarter) == (year, quarter)), None)
 
     @property
     def roots(self) -> list[JurisdictionView]:

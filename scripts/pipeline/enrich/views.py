@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...model import models
-from ...model.urls import DOWNLOAD_FORMATS, RECURRING_URL, TIMELINE_URL, download_url
+from ...model.urls import DOWNLOAD_FORMATS, RECURRING_URL, TIMELINE_URL, download_url, timeline_area_url
 from .history import Change
 from ...model.phrases import every_words
 from .timeline import STATUS_LABELS, YearGroup, deadline_order, due_dates, rrule_parts, timeline
@@ -94,7 +94,12 @@ class DeadlineView(_Owned):
 
     @property
     def timeline_url(self) -> str:
-        return f"{TIMELINE_URL}#{self.anchor}"
+        """Its line on the timeline: the page of its quarter and its plan's
+        area (the timeline is split by quarter and jurisdiction area)."""
+        j = self.plan.jurisdiction_view
+        if j is None:
+            return f"{TIMELINE_URL}#{self.anchor}"
+        return f"{timeline_area_url(self.year, self.quarter, j.area.data.id)}#{self.anchor}"
 
 
 @dataclass(eq=False, repr=False)

@@ -54,7 +54,12 @@ def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
     jobs.append(("topics_index.md.j2", TOPICS_URL, {}))
     jobs += [("topic.md.j2", t.url, {"topic": t}) for t in site.topics.values()]
     jobs += [("topic_area.md.j2", s.url, {"share": s}) for t in site.topics.values() for s in t.areas.values()]
-    jobs += [("timeline.md.j2", TIMELINE_URL, {}), ("recurring.md.j2", RECURRING_URL, {}), ("compare.md.j2", COMPARE_URL, {})]
+    jobs.append(("timeline.md.j2", TIMELINE_URL, {}))
+    jobs += [("timeline_quarter.md.j2", q.url, {"q": q}) for q in site.timeline_quarters]
+    jobs += [("timeline_area.md.j2", a.url, {"q": q, "share": a}) for q in site.timeline_quarters for a in q.areas.values()]
+    jobs.append(("recurring.md.j2", RECURRING_URL, {}))
+    jobs += [("recurring_area.md.j2", a.url, {"share": a}) for a in site.recurring_areas.values()]
+    jobs.append(("compare.md.j2", COMPARE_URL, {}))
     jobs += [("compare_area.md.j2", a.url, {"area": a}) for a in site.compare_areas]
     jobs += [("compare_line.md.j2", a.line_url(row), {"area": a, "row": row}) for a in site.compare_areas for row in a.rows]
     return [(template, url, {**ctx, "kept": kept.get(url, [])}) for template, url, ctx in jobs]
