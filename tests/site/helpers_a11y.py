@@ -51,6 +51,13 @@ def reader_pages(dataset: dict) -> dict[str, str]:
         pages["category in one area"] = category["areas"][0]["url"]
     if dataset["compare"]:
         pages["comparison in one area"] = dataset["compare"][0]["url"]
+        pages["one line of the comparison in one area"] = dataset["compare"][0]["url"] + dataset["national"]["actions"][0]["id"] + "/"
+    if dataset["timeline"]:
+        quarter = max(dataset["timeline"], key=lambda q: sum(1 for _ in q["areas"]))
+        pages["one quarter of the timeline"] = quarter["url"]
+        pages["one quarter of the timeline in one area"] = quarter["areas"][0]["url"]
+    if dataset["recurring"]:
+        pages["recurring duties in one area"] = dataset["recurring"][0]["url"]
     return pages
 
 

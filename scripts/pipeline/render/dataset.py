@@ -14,7 +14,7 @@ def dataset(site: Site) -> dict:
         return [{"id": d.data.id, "name": d.data.name, "url": d.url} for d in views]
 
     def deadline(d):
-        return {"date": d.date.isoformat(), "text": d.data.text, "status": d.status}
+        return {"date": d.date.isoformat(), "text": d.data.text, "status": d.status, "timeline": d.timeline_url}
 
     def recurrence(r):
         out = {"every": r.data.every, "interval": r.data.interval, "min_count": r.data.min_count,
@@ -168,4 +168,7 @@ def dataset(site: Site) -> dict:
                        for c in site.categories.values()],
         "compare": [{"jurisdiction": a.area.data.id, "url": a.url, "plans": [p.data.id for p in a.plans]}
                     for a in site.compare_areas],
+        "timeline": [{"year": q.year, "quarter": q.quarter, "url": q.url, "areas": areas(q.areas)}
+                     for q in site.timeline_quarters],
+        "recurring": areas(site.recurring_areas),
     }
