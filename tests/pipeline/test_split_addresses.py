@@ -1,0 +1,58 @@
+"""When the hierarchy changes, the addresses of the pages split by
+jurisdiction keep working: a clerk records a parent that a new document
+prints (松江区 below 上海市), `make check` still passes with the registry as
+it is, and the render stage writes a redirect page for every area page no
+longer made and moves the kept anchors to the new area pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from scripts.pipeline.addresses import Places, area_redirects, kept_anchors, read_registry
+from scripts.pipeline.enrich import enrich
+from scripts.pipeline.render import render_site
+from scripts.pipeline.validate import check
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_new_parent_keeps_every_address(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    corpus, problems = check(data)
+    assert problems == []
+    before = Places.of_corpus(corpus)
+    top = next(r for r in before.hierarchy.roots()
+               if before.hierarchy.children(r) and any(before.area_pages().get(u) == c
+                                                       for c in before.hierarchy.children(r) for u in before.area_pages()))
+    other = next(r for r in before.hierarchy.roots() if r != top)
+    # the top becomes a jurisdiction below another top: the areas below it merge into it
+    reg = data / "departments" / f"{top}.yaml"
+    text = reg.read_text(encoding="utf-8")
+    text = re.sub(r"(\n  level: [^\n]+\n)", rf"\1  parent: {other}\n", text, count=1)
+    reg.write_text(text, encoding="utf-8")
+    corpus, problems = check(data)
+    assert [p for p in problems if "would no longer exist" in p.message] == [], problems
+    after = Places.of_corpus(corpus)
+    registered = [a for _, a in read_registry(data)]
+    gone = [a for a in registered if a in before.area_pages() and a not in after.area_pages()]
+    assert gone, "the change should retire some area pages"
+    redirects = area_redirects(after, registered)
+    assert set(gone) <= set(redirects)
+    sections = {"compare/", "timeline/", "timeline/recurring/"} | {f"topics/{t}/" for t in after.topics} | {
+        f"departments/categories/{c}/" for c in after.categories}
+    for old in gone:
+        new = redirects[old].split("#", 1)[0]
+        assert new in after.area_pages() or new in sections, (old, new)
+    # kept anchors now point into the merged areas
+    kept = {f"{page}#{k.fragment}": k.new for page, ks in kept_anchors(after, registered).items() for k in ks}
+    assert any(f"/{top}/" in new for new in kept.values())
+    # the render stage writes the redirect pages
+    out = tmp_path / "docs"
+    render_site(enrich(corpus), out=out, data_dir=data)
+    for old in gone:
+        page = out / old / "index.html"
+        assert page.is_file(), old
+        assert "http-equiv=\"refresh\"" in page.read_text(encoding="utf-8")
