@@ -727,7 +727,9 @@ def test_nav_is_bounded(built_site, dataset):
     nav = html.split("md-nav--primary", 1)[1].split('class="md-content"', 1)[0]  # tabs and sidebar
     for dep in dataset["departments"]:
         assert f'departments/{dep["id"]}/' not in nav
-    for label in ("部门", "专题", "时间表", "对照"):
+    for j in dataset["jurisdictions"]:  # nor a jurisdiction, nor a page split by jurisdiction
+        assert f'jurisdictions/{j["id"]}/' not in nav and f'/{j["id"]}/"' not in nav
+    for label in ("辖区", "部门", "专题", "时间表", "对照"):
         assert label in nav
 
 
