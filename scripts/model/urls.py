@@ -5,7 +5,7 @@ A plan is `plans/<plan-id>/`, a task `plans/<plan-id>/#<task-id>`, a department
 `departments/<department-id>/` … (see README, Addresses). Addresses are
 relative to the site root; `relative_url()` turns one into the link a page
 writes, so the site works under any sub-path. The published-address registry
-(scripts/pipeline/addresses.py) and the pages both use these, and nothing
+(scripts/pipeline/addresses/) and the pages both use these, and nothing
 else makes an address.
 """
 

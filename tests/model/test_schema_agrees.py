@@ -35,6 +35,7 @@ CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 # Every rule of `make check` beyond the models, and why the schema cannot hold it.
 CROSS_FILE = "needs another file"
 BETWEEN_VALUES = "compares values with each other or with words"
+UNFINISHED = "a to-do of a draft: valid data, work not finished (make serve still previews it)"
 BEYOND_SCHEMA = {
     # files.py
     "id_matches_file_name": "the file's name is not in its content",
@@ -74,6 +75,12 @@ BEYOND_SCHEMA = {
     "jurisdictions_form_a_tree": CROSS_FILE,
     "implements_resolve": CROSS_FILE,
     "implements_form_no_cycle": CROSS_FILE,
+    # drafts.py
+    "plan_is_not_a_draft": UNFINISHED,
+    "todos_are_done": UNFINISHED,
+    "annex_rows_restate_tasks": UNFINISHED,
+    "named_units_are_assigned": UNFINISHED,
+    "registry_entries_reviewed": UNFINISHED,
     # addresses.py (run by check() after the rules)
     "check_registry": CROSS_FILE,
 }

@@ -9,7 +9,7 @@ links them; the list of every computed field:
                  anchor       fragment id on its page (tasks, actions, goals,
                               sections, deadlines)
   PlanView       jurisdiction_view, jurisdiction_path (ids, top first),
-                 implements (ImplementsViews), implemented_by, cited_implements,
+                 implements (ImplementsViews), implemented_by,
                  tasks, deadlines (tasks, goals, sections and annex rows whose
                  date no restated task already carries), goal_deadlines,
                  section_deadlines, annex_deadlines, recurrences (flattened),

@@ -476,11 +476,6 @@ class PlanView(_View):
         """Ids of its jurisdiction and those above it, from the top down."""
         return [j.data.id for j in self.jurisdiction_view.path] if self.jurisdiction_view else [self.data.jurisdiction]
 
-    @property
-    def cited_implements(self) -> list["ImplementsView"]:
-        """The plans it implements that are not on the site."""
-        return [i for i in self.implements if i.plan is None]
-
     # set by enrich()
     order: int = 0  # position among the plans, for sorting
     now: dt.date = dt.date.min

@@ -3,7 +3,7 @@
 Templates in templates/ only format (environment.py sets them up); what
 they show is computed in the enrich stage. Besides the pages: the dataset
 (dataset.py), the downloads (downloads.py), redirect pages of moved
-addresses (scripts/pipeline/addresses.py) and the search data
+addresses (scripts/pipeline/addresses/) and the search data
 (scripts/search/). Output goes to build/docs (git-ignored), the `docs_dir`
 of mkdocs.yml, together with the hand-written pages of docs/. Files are
 written only when their content changes, so `mkdocs serve` reloads just
@@ -40,7 +40,7 @@ from .environment import environment
 
 def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
     """Every generated page as (template, URL, context). A page split by
-    jurisdiction gets its kept anchors (`kept`, scripts/pipeline/addresses.py)."""
+    jurisdiction gets its kept anchors (`kept`, scripts/pipeline/addresses/split.py)."""
     kept = kept_anchors(places(site), site.registered)
     jobs = [("home.md.j2", "", {}), ("plans_index.md.j2", PLANS_URL, {})]
     jobs += [("plan.md.j2", p.url, {"plan": p}) for p in site.plans]

@@ -100,7 +100,7 @@ def dataset(site: Site) -> dict:
                     "columns": list(annex.columns),
                     "rows": [
                         {
-                            **r.data.model_dump(mode="json", exclude_none=True, exclude={"not_verbatim"}),
+                            **r.data.model_dump(mode="json", exclude_none=True, exclude={"not_verbatim", "todo"}),
                             "lead": deps(r.lead),
                             "support": deps(r.support),
                             "url": r.url,

@@ -16,6 +16,8 @@ The rules, by subject (registered by @plan_rule / @corpus_rule, rules.py):
   registries.py  department registries: file names, id prefixes, categories, names
   jurisdictions.py  the hierarchy (parents exist, no cycles), a plan's jurisdiction,
                  `implements` (plans and jurisdictions resolve, no cycles)
+  drafts.py      what a draft still needs: draft marks, to-dos, annex rows that
+                 restate nothing, named units assigned to nobody (to-do problems)
   walk.py        how the rules walk a plan (every text, date, responsibility, id)
 """
 
@@ -27,11 +29,11 @@ from ...paths import DATA
 from ..addresses import REGISTRY, check_registry
 from ..load.corpus import Corpus, load_corpus
 from ..load.document import Problem
-from . import dates, files, ids, jurisdictions, references, registries, text
+from . import dates, drafts, files, ids, jurisdictions, references, registries, text
 from .rules import CORPUS_RULES, PLAN_RULES
 
 # Importing a module of rules registers its rules in PLAN_RULES and CORPUS_RULES.
-RULE_MODULES = (files, ids, text, dates, references, registries, jurisdictions)
+RULE_MODULES = (files, ids, text, dates, references, registries, jurisdictions, drafts)
 
 
 def check(data_dir: Path = DATA) -> tuple[Corpus, list[Problem]]:
