@@ -60,6 +60,11 @@ def timeline_area_url(year: int, quarter: int, area: str) -> str:
     return f"{timeline_quarter_url(year, quarter)}{area}/"
 
 
+def ongoing_area_url(area: str) -> str:
+    """The undated duties (ongoing, event-tied) of one area."""
+    return f"{TIMELINE_URL}ongoing/{area}/"
+
+
 def recurring_area_url(area: str) -> str:
     """The recurring duties of one area."""
     return f"{RECURRING_URL}{area}/"

@@ -43,8 +43,8 @@ def test_missing_parents_and_cycles_end_every_walk():
     assert h.descendants("a") == ["c"] and h.descendants("d") == []  # the walk ends
 
 
-def test_the_real_hierarchy_is_a_tree_and_every_plan_sits_in_it():
-    corpus = load_corpus()
+def test_the_real_hierarchy_is_a_tree_and_every_plan_sits_in_it(data_dir):
+    corpus = load_corpus(data_dir)
     h = corpus.hierarchy
     assert h.cycles() == []
     for p in corpus.plans:

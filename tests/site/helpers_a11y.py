@@ -58,6 +58,8 @@ def reader_pages(dataset: dict) -> dict[str, str]:
         pages["one quarter of the timeline in one area"] = quarter["areas"][0]["url"]
     if dataset["recurring"]:
         pages["recurring duties in one area"] = dataset["recurring"][0]["url"]
+    if dataset["ongoing"]:
+        pages["undated duties in one area"] = dataset["ongoing"][0]["url"]
     return pages
 
 

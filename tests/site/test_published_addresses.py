@@ -68,17 +68,17 @@ def resolve(site: Path, address: str, hops: int = 0) -> str | None:
     return None
 
 
-def test_every_published_address_resolves(built_site):
-    registry = read_registry()
+def test_every_published_address_resolves(built_site, data_dir):
+    registry = read_registry(data_dir)
     assert registry
     broken = [why for _, address in registry if (why := resolve(built_site, address))]
     assert not broken, "\n".join(broken[:20])
 
 
-def test_split_pages_keep_their_old_anchors_and_send_readers_on(built_site):
+def test_split_pages_keep_their_old_anchors_and_send_readers_on(built_site, data_dir):
     """The anchors recorded before a page was split by jurisdiction stay on
     it as kept anchors, each with a visible link to where the content went."""
-    registry = [a for _, a in read_registry()]
+    registry = [a for _, a in read_registry(data_dir)]
     for page in ("plans/", "departments/"):
         f = file_of(built_site, page)
         parsed = Anchors()
@@ -102,11 +102,11 @@ def test_a_resolver_that_cannot_fail_is_not_a_test(tmp_path):
 
 
 
-def kept_addresses(site, pages=("departments/", "plans/", "topics/", "departments/categories/")) -> list[tuple[str, str]]:
+def kept_addresses(site, data_dir, pages=("departments/", "plans/", "topics/", "departments/categories/")) -> list[tuple[str, str]]:
     """(old address, the link of its kept anchor) of one registered anchor per
     kind of split page, found in the built site."""
     out, seen = [], set()
-    for _, address in read_registry():
+    for _, address in read_registry(data_dir):
         page, _, frag = address.partition("#")
         kind = next((p for p in pages if page.startswith(p)), None)
         if not frag or kind is None or (kind, page.count("/")) in seen:
@@ -119,8 +119,8 @@ def kept_addresses(site, pages=("departments/", "plans/", "topics/", "department
     return out
 
 
-def test_scripts_send_the_reader_on(browser, site_url, built_site):
-    found = kept_addresses(built_site)
+def test_scripts_send_the_reader_on(browser, site_url, built_site, data_dir):
+    found = kept_addresses(built_site, data_dir)
     assert len(found) >= 3, found
     page = browser.new_page()
     try:
@@ -136,11 +136,11 @@ def test_scripts_send_the_reader_on(browser, site_url, built_site):
         page.close()
 
 
-def test_without_scripts_the_anchor_shows_its_link(browser, site_url, built_site):
+def test_without_scripts_the_anchor_shows_its_link(browser, site_url, built_site, data_dir):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        for old, link in kept_addresses(built_site):
+        for old, link in kept_addresses(built_site, data_dir):
             target = urljoin(site_url + old.split("#", 1)[0], link)
             page.goto(site_url + old, wait_until="load")
             line = page.locator(f'[id="{old.split("#", 1)[1]}"]')

@@ -45,6 +45,7 @@ __all__ = ["FIXED", "OPTIONAL_FIXED", "REGISTRY", "Kept", "Moved", "Places", "ar
            "current", "kept_anchors", "moves", "read_registry", "redirect_files", "redirect_page", "tree_addresses"]
 
 REGISTRY = "addresses.txt"
+UNRECORDED = "are not recorded yet"  # the words of the one problem `make addresses` fixes
 
 # Site-wide pages and files (besides the ones derived from ids below).
 FIXED = ["./", "plans/", "jurisdictions/", "data/", "data/plans.json"]
@@ -182,9 +183,14 @@ def check_registry(corpus: Corpus, optional: set[str] | None = None) -> list[Pro
     if missing:
         problems.append(Problem(
             name, max((n for n, _ in registry), default=1), 1,
-            f"{len(missing)} new address(es) are not recorded yet (first: {missing[0]}); run `make addresses`",
+            f"{len(missing)} new address(es) {UNRECORDED} (first: {missing[0]}); run `make addresses`",
         ))
     return problems
+
+
+def is_unrecorded(problem: Problem) -> bool:
+    """The problem `make addresses` fixes: new addresses not recorded yet."""
+    return UNRECORDED in problem.message
 
 
 def redirect_page(target: str, here: str) -> str:

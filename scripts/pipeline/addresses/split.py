@@ -65,11 +65,14 @@ class Places:
         self.due: dict[str, tuple[int, int, str, str]] = {}
         self.every: dict[str, tuple[str, str]] = {}  # every-<owner>-<n> -> (plan id, its anchor now)
         self.every_groups: set[str] = set()  # month, month-2 … (the periods of the calendar)
+        self.undated: dict[str, tuple[str, str]] = {}  # ongoing-/event-<owner>-<n> -> (plan id, anchor now)
+        self.owners: dict[str, tuple[str, str]] = {}  # a task's, goal's or section's id (or old id) -> (plan, id)
         for p in self.plans.values():
             owners = [(t.id, t) for a in p.actions for t in a.tasks] + [(g.id, g) for g in p.goals]
             owners += [(s.id, s) for s in p.sections]
             for anchor, owner in owners:
                 names = [anchor, *getattr(owner, "previous_ids", [])]
+                self.owners.update({name: (p.id, anchor) for name in names})
                 for i, d in enumerate(owner.deadlines, 1):
                     for name in names:
                         self.due[f"due-{name}-{i}"] = (d.date.year, (d.date.month - 1) // 3 + 1, p.id, f"due-{anchor}-{i}")
@@ -77,6 +80,14 @@ class Places:
                     for name in names:
                         self.every[f"every-{name}-{i}"] = (p.id, f"every-{anchor}-{i}")
                     self.every_groups.add(r.every if r.interval == 1 else f"{r.every}-{r.interval}")
+                for i, o in enumerate(getattr(owner, "ongoing", []), 1):
+                    self.undated.update({f"ongoing-{name}-{i}": (p.id, f"ongoing-{anchor}-{i}") for name in names})
+                for i, e in enumerate(getattr(owner, "events", []), 1):
+                    for name in names:
+                        if e.date:  # an event an editor dated is on the timeline
+                            self.due[f"due-{name}-e{i}"] = (e.date.year, (e.date.month - 1) // 3 + 1, p.id, f"due-{anchor}-e{i}")
+                        else:
+                            self.undated[f"event-{name}-{i}"] = (p.id, f"event-{anchor}-{i}")
             for annex in p.annexes:
                 for row in annex.rows:
                     if row.due:
@@ -123,6 +134,10 @@ class Places:
             if jid in self.hierarchy:
                 out[U.timeline_quarter_url(y, q)] = ""
                 out[U.timeline_area_url(y, q, self.area(jid))] = self.area(jid)
+        for pid in {pid for pid, _ in self.undated.values()}:
+            jid = self.plans[pid].jurisdiction
+            if jid in self.hierarchy:
+                out[U.ongoing_area_url(self.area(jid))] = self.area(jid)
         for pid in {pid for pid, _ in self.every.values()}:
             jid = self.plans[pid].jurisdiction
             if jid in self.hierarchy:
@@ -139,7 +154,7 @@ class Places:
         out |= {f"{U.topic_url(t)}#topic" for t in self.topics}
         out |= {f"{U.category_url(c)}#category" for c in self.categories}
         out |= {f"compare/#{a}" for a in ("compare", "overview", "national-lines", "targets", "local-lines", "shared")}
-        out |= {f"{U.TIMELINE_URL}#{a}" for a in ("timeline", "overview", "by-quarter")}
+        out |= {f"{U.TIMELINE_URL}#{a}" for a in ("timeline", "overview", "by-quarter", "ongoing")}
         out |= {f"{U.TIMELINE_URL}#y{y}" for y, _, _, _ in self.due.values()}
         out |= {f"{U.TIMELINE_URL}#y{y}q{q}" for y, q, _, _ in self.due.values()}
         out |= {f"{U.RECURRING_URL}#{a}" for a in ("recurring", "calendar", "by-jurisdiction")}
@@ -171,12 +186,20 @@ class Places:
             if jid in self.hierarchy:
                 area = self.area(jid)
                 return Kept(fragment, f"{U.timeline_area_url(y, q, area)}#{now}", f"{y}年第{q}季度：{self.name(area)}")
+        if page == U.TIMELINE_URL and fragment.startswith(("ongoing-", "event-")):
+            pid, now = self.undated.get(fragment) or self._every_of_plan(fragment)
+            jid = self.plans[pid].jurisdiction if pid else None
+            if jid in self.hierarchy:
+                area = self.area(jid)
+                return Kept(fragment, f"{U.ongoing_area_url(area)}#{now}", f"持续性要求与节点性要求：{self.name(area)}")
         if page == U.RECURRING_URL and fragment.startswith("every-"):
             pid, now = self.every.get(fragment) or self._every_of_plan(fragment)
             jid = self.plans[pid].jurisdiction if pid else None
             if jid in self.hierarchy:
                 area = self.area(jid)
                 return Kept(fragment, f"{U.recurring_area_url(area)}#{now}", f"周期性要求：{self.name(area)}")
+        if page in (U.TIMELINE_URL, U.RECURRING_URL):
+            return self._owner_of(fragment)
         topic = _under(page, U.TOPICS_URL)
         if topic in self.topics and plan and plan.jurisdiction in self.hierarchy:
             area = self.area(plan.jurisdiction)
@@ -195,6 +218,16 @@ class Places:
                 if dep[1] == cat:
                     return Kept(fragment, f"{U.category_area_url(cat, area)}#{did}", f"{self.name(area)}：本类单位")
                 return Kept(fragment, U.department_url(did), "本单位页面")
+        return None
+
+    def _owner_of(self, fragment: str) -> Kept | None:
+        """A duty the data no longer holds as such (due-/every-/ongoing-/event-<owner>-<n>)
+        sends the reader to what stated it: its task, goal or section."""
+        kind, _, rest = fragment.partition("-")
+        owner = rest.rsplit("-", 1)[0] if kind in ("due", "every", "ongoing", "event") else ""
+        if owner in self.owners:
+            pid, now = self.owners[owner]
+            return Kept(fragment, f"{U.plan_url(pid)}#{now}", f"{self.plans[pid].short_title}（计划原文）")
         return None
 
     def _every_of_plan(self, fragment: str) -> tuple[str | None, str]:
@@ -233,12 +266,14 @@ def kept_anchors(places: Places, registered: Iterable[str]) -> dict[str, list[Ke
 def _timeline_redirect(places: Places, parts: list[str], made: dict[str, str]) -> str | None:
     """Where a timeline page no longer made now points: a quarter's area
     page to the area's page of that quarter (or the quarter, or the
-    timeline), a recurring-duty area page to its area's (or the list)."""
-    if len(parts) == 3 and parts[1] == "recurring":
+    timeline), a recurring or undated duties' area page to its area's (or
+    the list)."""
+    if len(parts) == 3 and parts[1] in ("recurring", "ongoing"):
         if parts[2] not in places.hierarchy:
             return None
-        target = U.recurring_area_url(places.area(parts[2]))
-        return f"{target}#{parts[2]}" if target in made else U.RECURRING_URL
+        area = places.area(parts[2])
+        target = U.recurring_area_url(area) if parts[1] == "recurring" else U.ongoing_area_url(area)
+        return target if target in made else (U.RECURRING_URL if parts[1] == "recurring" else f"{U.TIMELINE_URL}#ongoing")
     m = re.fullmatch(r"(\d{4})q([1-4])", parts[1]) if len(parts) in (2, 3) else None
     if not m:
         return None

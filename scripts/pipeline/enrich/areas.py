@@ -20,6 +20,7 @@ from ...model.urls import (
     category_area_url,
     compare_area_url,
     compare_line_url,
+    ongoing_area_url,
     recurring_area_url,
     timeline_area_url,
     timeline_quarter_url,
@@ -209,9 +210,23 @@ class RecurringShare:
         return next((g for g in self.calendar if g.key == key), None)
 
 
+@dataclass(eq=False)
+class OngoingShare:
+    """The ongoing and undated event-tied duties of one area, by plan."""
+
+    area: JurisdictionView
+    url: str
+    plans: list[tuple[PlanView, list]] = field(default_factory=list)
+
+    @property
+    def items(self) -> list:
+        return [x for _, items in self.plans for x in items]
+
+
 def split_timeline(plans: list[PlanView], jurisdictions: dict[str, JurisdictionView],
-                   now) -> tuple[list[TimelineQuarter], dict[str, RecurringShare]]:
-    """The timeline by quarter and area, and the recurring duties by area."""
+                   now) -> tuple[list[TimelineQuarter], dict[str, RecurringShare], dict[str, OngoingShare]]:
+    """The timeline by quarter and area, the recurring duties by area, and
+    the undated (ongoing, event-tied) duties by area."""
     order = {jid: n for n, jid in enumerate(jurisdictions)}
     quarters: dict[tuple[int, int], TimelineQuarter] = {}
     recurring: dict[str, RecurringShare] = {}
@@ -219,16 +234,23 @@ def split_timeline(plans: list[PlanView], jurisdictions: dict[str, JurisdictionV
         a = d.plan.jurisdiction_view.area
         q = quarters.setdefault((d.year, d.quarter), TimelineQuarter(d.year, d.quarter, timeline_quarter_url(d.year, d.quarter), now))
         q.areas.setdefault(a.data.id, TimelineShare(d.year, d.quarter, a, timeline_area_url(d.year, d.quarter, a.data.id))).entries.append(d)
+    ongoing: dict[str, OngoingShare] = {}
     for p in plans:
         if p.jurisdiction_view is None:
             continue
         a = p.jurisdiction_view.area
         for r in p.recurrences:
             recurring.setdefault(a.data.id, RecurringShare(a, recurring_area_url(a.data.id))).entries.append(r)
+        undated = p.ongoing + p.undated_events
+        if undated:
+            ongoing.setdefault(a.data.id, OngoingShare(a, ongoing_area_url(a.data.id))).plans.append((p, undated))
     for q in quarters.values():
         q.areas = dict(sorted(q.areas.items(), key=lambda kv: order[kv[0]]))
-    return ([quarters[k] for k in sorted(quarters)],
-            dict(sorted(recurring.items(), key=lambda kv: order[kv[0]])))
+
+    def in_order(shares: dict) -> dict:
+        return dict(sorted(shares.items(), key=lambda kv: order[kv[0]]))
+
+    return [quarters[k] for k in sorted(quarters)], in_order(recurring), in_order(ongoing)
 
 
 def split_by_area(plans: list[PlanView], departments: dict[str, DepartmentView], topics: dict[str, TopicView],

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from ...model import models
 from ...model.jurisdictions import Hierarchy
-from .areas import CompareArea, RecurringShare, TimelineQuarter
+from .areas import CompareArea, OngoingShare, RecurringShare, TimelineQuarter
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
 from .same_duty import shared_groups
 from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
-from .views import ActionView, CategoryView, DeadlineView, DepartmentView, PlanView, RecurrenceView, TaskView, TopicView
+from .views import (ActionView, CategoryView, DeadlineView, DepartmentView, EventView, OngoingView, PlanView, RecurrenceView,
+                    TaskView, TopicView, task_order)
 
 
 @dataclass(repr=False)
@@ -40,6 +41,7 @@ class Site:
     registered: list[str] = field(default_factory=list)  # data/addresses.txt: what split pages keep
     timeline_quarters: list[TimelineQuarter] = field(default_factory=list)  # by quarter, each by area
     recurring_areas: dict[str, RecurringShare] = field(default_factory=dict)  # area id -> its recurring duties
+    ongoing_areas: dict[str, OngoingShare] = field(default_factory=dict)  # area id -> its undated duties
 
     def timeline_quarter(self, year: int, quarter: int) -> TimelineQuarter | None:
         return next((q for q in self.timeline_quarters if (q.year, q.quarter) == (year, quarter)), None)
@@ -56,6 +58,14 @@ class Site:
     @property
     def recurrences(self) -> list[RecurrenceView]:
         return [r for p in self.plans for r in p.recurrences]
+
+    @property
+    def ongoing(self) -> list[OngoingView]:
+        return [o for p in self.plans for o in p.ongoing]
+
+    @property
+    def undated_events(self) -> list[EventView]:
+        return [e for p in self.plans for e in p.undated_events]
 
     @property
     def timeline(self) -> list[YearGroup]:

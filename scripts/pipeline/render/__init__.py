@@ -57,6 +57,7 @@ def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
     jobs.append(("timeline.md.j2", TIMELINE_URL, {}))
     jobs += [("timeline_quarter.md.j2", q.url, {"q": q}) for q in site.timeline_quarters]
     jobs += [("timeline_area.md.j2", a.url, {"q": q, "share": a}) for q in site.timeline_quarters for a in q.areas.values()]
+    jobs += [("timeline_ongoing.md.j2", a.url, {"share": a}) for a in site.ongoing_areas.values()]
     jobs.append(("recurring.md.j2", RECURRING_URL, {}))
     jobs += [("recurring_area.md.j2", a.url, {"share": a}) for a in site.recurring_areas.values()]
     jobs.append(("compare.md.j2", COMPARE_URL, {}))
