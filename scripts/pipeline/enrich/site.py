@@ -6,7 +6,8 @@ plan, the same duties across plans).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from ...model import models
 from .comparison import LineRow, TargetRow, compare_line
@@ -29,6 +30,8 @@ class Site:
     tasks: dict[str, TaskView]
     national: models.NationalFramework | None
     synonyms: list[list[str]]
+    boards: dict[str, Any] = field(default_factory=dict)  # jurisdiction id -> boards.Board (挂图作战)
+    reports: list[Any] = field(default_factory=list)  # every progress report (progress.ReportView), newest first
 
     @property
     def deadlines(self) -> list[DeadlineView]:

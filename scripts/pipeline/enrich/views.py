@@ -14,6 +14,7 @@ from typing import Any
 from ...model import models
 from ...model.urls import DOWNLOAD_FORMATS, RECURRING_URL, TIMELINE_URL, download_url
 from .history import Change
+from ...model.occurrences import window
 from ...model.phrases import every_words
 from .timeline import STATUS_LABELS, YearGroup, deadline_order, due_dates, rrule_parts, timeline
 
@@ -147,13 +148,7 @@ class RecurrenceView(_Owned):
         """The days its dues fall on: from 1 January of the plan's first year
         (or the issue date, when later) to the end of its last year; a duty
         for each year due in the next (次年) falls a year later."""
-        p = self.plan.data
-        start, end = dt.date(p.period.start, 1, 1), dt.date(p.period.end, 12, 31)
-        if self.data.next_year:
-            return dt.date(p.period.start + 1, 1, 1), dt.date(p.period.end + 1, 12, 31)
-        if p.issued and start < p.issued <= end:
-            start = p.issued
-        return start, end
+        return window(self.data, self.plan.data)
 
     @property
     def due_dates(self) -> list[dt.date]:
@@ -307,6 +302,7 @@ class TaskView(_View):
     scope_notes: list[models.ScopeNote] = field(default_factory=list)  # the notes that govern it
     same_duty: list["TaskView"] = field(default_factory=list)
     same_duty_why: dict[str, str] = field(default_factory=dict)
+    progress: Any = None  # progress.Progress: its reports and state
 
     kind = "task"
 
@@ -383,6 +379,7 @@ class AnnexRowView(_View):
     restates_other: list[GoalView | SectionView] = field(default_factory=list)
     due: DeadlineView | None = None
     due_is_duplicate: bool = False  # a restated task already carries this date
+    progress: Any = None  # progress.Progress: its reports and state
 
     kind = "annex"
 
