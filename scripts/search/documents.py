@@ -38,6 +38,16 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def progress_words(item) -> list[str]:
+    """The words of an item's progress a search finds it by (滞后, 已完成,
+    已逾期（未报送） …): its state and latest status, once anything was
+    reported or it is overdue (暂无报送 alone is no search term)."""
+    p = getattr(item, "progress", None)
+    if p is None or not (p.reports or p.state.key == "overdue"):
+        return []
+    return [p.state.label] + ([p.latest.status] if p.latest else [])
+
+
 def plan_row(p) -> list[str]:
     d = p.data
     return [clean(d.short_title), clean(d.doc_number or ""), clean(d.title), p.url]
@@ -121,6 +131,7 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
                 names = [n for dep in t.lead + t.support for n in _names(dep)]
                 names += list(td.leaders)
                 names += [x.data.text for x in t.deadlines] + [r.data.text for r in t.recurrence]
+                names += progress_words(t)
                 add({
                     "k": "t", "u": t.url, "a": action, "n": td.number, "t": clean(td.title),
                     "x": clean(td.text), "o": clean(units or ""),
@@ -143,7 +154,7 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
                     "x": clean("。".join(x.rstrip("。") for x in [rd.task, rd.requirement, rd.remark] if x)),
                     "o": clean(units),
                     "m": _unique([n for dep in r.lead + r.support for n in _names(dep)]
-                                 + ([rd.due.text] if rd.due else [])),
+                                 + ([rd.due.text] if rd.due else []) + progress_words(r)),
                     "g": _unique([rd.category or ""]),
                 }, pi)
     for dep in site.departments.values():

@@ -124,6 +124,11 @@ class Board:
     def latest_bulletin(self) -> "Bulletin | None":
         return self.bulletins[0] if self.bulletins else None
 
+    @property
+    def total_counts(self) -> list[tuple[str, str, int]]:
+        c = self.totals()
+        return [(k, STATES[k], c[k]) for k in STATE_ORDER if c[k]]
+
     def totals(self) -> Counter:
         """Counts of current states, its own and every board below it."""
         c = Counter(s.key for s in self.states)

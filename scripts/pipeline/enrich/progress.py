@@ -159,18 +159,16 @@ class Progress(_View):
 
     @property
     def duties(self) -> list[tuple[Any, list[OccurrenceRow]]]:
-        """For each recurring duty of a task: its occurrences due up to the
-        end of the current quarter, with the reports on each."""
+        """For each recurring duty of a task: its occurrences due by today
+        (and any reported ahead of its due date), with the reports on each."""
         out = []
-        horizon = quarter_bounds(*quarter_of(self.now))[1]
         by_key: dict[str, list[ReportView]] = {}
         for r in self.reports:
             if r.data.occurrence:
                 by_key.setdefault(r.data.occurrence, []).append(r)
         for rv in getattr(self.owner, "recurrence", []):
-            rows = [OccurrenceRow(occurrence_key(rv.data, d), d, []) for d in rv.due_dates if d <= horizon]
-            for row in rows:
-                row.reports = by_key.get(row.key, [])
+            rows = [OccurrenceRow(key, d, by_key.get(key, [])) for d in rv.due_dates
+                    for key in [occurrence_key(rv.data, d)] if d <= self.now or key in by_key]
             out.append((rv, rows))
         return out
 

@@ -23,6 +23,7 @@ from ...model.urls import (
     COMPARE_URL,
     DEPARTMENTS_URL,
     PLANS_URL,
+    PROGRESS_URL,
     RECURRING_URL,
     TIMELINE_URL,
     TOPICS_URL,
@@ -34,6 +35,7 @@ from ..addresses import redirect_files
 from ..enrich.site import Site
 from . import downloads
 from .dataset import dataset
+from .feeds import feed_files
 from .environment import environment
 
 
@@ -48,6 +50,10 @@ def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
     jobs.append(("topics_index.md.j2", TOPICS_URL, {}))
     jobs += [("topic.md.j2", t.url, {"topic": t}) for t in site.topics.values()]
     jobs += [("timeline.md.j2", TIMELINE_URL, {}), ("recurring.md.j2", RECURRING_URL, {}), ("compare.md.j2", COMPARE_URL, {})]
+    jobs.append(("progress_index.md.j2", PROGRESS_URL, {}))  # progress: boards and bulletins
+    for b in site.boards.values():
+        jobs.append(("board.md.j2", b.url, {"board": b}))
+        jobs += [("bulletin.md.j2", x.url, {"bulletin": x}) for x in b.bulletins]
     return jobs
 
 
@@ -94,6 +100,7 @@ def _extra_groups(site: Site) -> list:
         # addresses kept alive
         lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()]).items(),
         lambda: index_files(site).items(),  # scripts/search/
+        lambda: feed_files(site),  # Atom feeds of what changed
     ]
 
 

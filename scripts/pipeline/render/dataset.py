@@ -3,6 +3,7 @@ is documented in docs/data.md, and others (and our tests) rely on it."""
 
 from __future__ import annotations
 
+from ...model.progress import STATUSES
 from ..enrich.site import Site
 
 
@@ -30,6 +31,19 @@ def dataset(site: Site) -> dict:
         out["first_due"] = r.first_due.isoformat()
         out["last_due"] = r.last_due.isoformat()
         return out
+
+    def report(r):
+        out = {"date": r.date.isoformat(), "unit": r.unit.data.id, "status": r.status, "text": r.data.text}
+        for key in ("occurrence", "evidence", "note"):
+            if getattr(r.data, key):
+                out[key] = getattr(r.data, key)
+        return out
+
+    def progress(item):
+        p = item.progress
+        return {"state": p.state.key, "state_label": p.state.label,
+                "status": p.latest.status if p.latest else None,
+                "reports": [report(r) for r in p.reports]}
 
     plans = []
     for p in site.plans:
@@ -83,6 +97,7 @@ def dataset(site: Site) -> dict:
                             "topics": [x.data.id for x in t.topics],
                             "national": [n.id for n in t.national],
                             "same_duty": [o.data.id for o in t.same_duty],
+                            "progress": progress(t),
                         }
                         for t in a.tasks
                     ],
@@ -102,6 +117,7 @@ def dataset(site: Site) -> dict:
                             "lead": deps(r.lead),
                             "support": deps(r.support),
                             "url": r.url,
+                            "progress": progress(r),
                         }
                         for r in p.annex_rows.get(annex.id, [])
                     ],
@@ -137,6 +153,7 @@ def dataset(site: Site) -> dict:
         }
     return {
         "generated_for": site.now.isoformat(),
+        "progress_statuses": list(STATUSES),
         "national": national,
         "plans": plans,
         "departments": departments,
