@@ -4,7 +4,7 @@ the plans themselves (their tasks, lead units, periods and recurring duties),
 never from a list of today's plans. The real data/ has no reports; tests
 use these.
 
-Per plan, task k (in plan order, only tasks with a lead unit) gets, with the
+Per plan, task k (in plan order, only tasks with a responsible unit; the first reports) gets, with the
 quarters of the plan's period up to `now` (each report on the 15th of the
 quarter's middle month, or on `now` when that is later):
 
@@ -56,9 +56,13 @@ def plan_reports(plan, now: dt.date) -> list[dict]:
     def add(target: dict, unit: str, quarter, status: str, text: str, **extra) -> None:
         out.append({**target, "unit": unit, "date": _day(*quarter, now), "status": status, "text": text, **extra})
 
-    tasks = [t for a in plan.actions for t in a.tasks if t.lead]
+    def units(t) -> list[str]:
+        scoped = [d for n in plan.scope_notes if t.id in n.tasks for d in [*n.lead, *n.support]]
+        return [*t.lead, *t.support, *scoped]
+
+    tasks = [t for a in plan.actions for t in a.tasks if units(t)]
     for k, t in enumerate(tasks):
-        target, unit = {"task": t.id}, t.lead[0]
+        target, unit = {"task": t.id}, units(t)[0]
         kind = k % 6
         if kind == 0:
             add(target, unit, first, "推进中", "已制定工作方案，正在推进。", evidence="示例〔2024〕1号")

@@ -158,5 +158,10 @@ def dataset(site: Site) -> dict:
         "plans": plans,
         "departments": departments,
         "topics": [{"id": t.data.id, "name": t.data.name, "url": t.url} for t in site.topics.values()],
+        "boards": [
+            {"jurisdiction": jid, "url": b.url, "plans": [p.data.id for p in b.plans],
+             "bulletins": [{"quarter": f"{x.year}-q{x.quarter}", "url": x.url} for x in b.bulletins]}
+            for jid, b in site.boards.items()
+        ],
         "categories": [{"id": c.data.id, "name": c.data.name, "url": c.url} for c in site.categories.values()],
     }

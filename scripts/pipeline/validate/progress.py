@@ -27,7 +27,7 @@ class _Plan:
     occurrences, its annex rows with their units."""
 
     model: models.Plan
-    tasks: dict[str, set[str]] = field(default_factory=dict)  # task id -> responsible unit ids
+    tasks: dict[str, set[str]] = field(default_factory=dict)  # task id -> responsible unit ids (none named: empty)
     occurrences: dict[str, dict[str, dt.date]] = field(default_factory=dict)  # task id -> occurrence -> due
     rows: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (annex id, number) -> unit ids
     previous: dict[str, str] = field(default_factory=dict)  # an old task id -> its task's id now
@@ -148,7 +148,8 @@ def report_target_exists(corpus: Corpus) -> Iterable[Problem]:
 @corpus_rule
 def report_unit_responsible(corpus: Corpus) -> Iterable[Problem]:
     """The reporting unit is a department of the data and a lead or
-    supporting unit of the task or annex row (scope notes included)."""
+    supporting unit of the task or annex row (scope notes included); where
+    the task names no unit (按职责分工负责), a unit of the plan's jurisdiction."""
     for f, plan in _files(corpus):
         if plan is None:
             continue
@@ -157,7 +158,12 @@ def report_unit_responsible(corpus: Corpus) -> Iterable[Problem]:
                 yield f.doc.problem(("reports", i, "unit"), f"unknown department '{r.unit}' (ids are in data/departments/)")
                 continue
             units = plan.tasks.get(r.task) if r.task else plan.rows.get((r.annex, r.row))
-            if units is not None and r.unit not in units:
+            if units == set():  # no unit named (按职责分工负责): any unit of the plan's jurisdiction
+                _, registry = corpus.departments[r.unit]
+                if registry.model.jurisdiction.id != plan.model.jurisdiction:
+                    yield f.doc.problem(("reports", i, "unit"), f"{_what(r)} names no unit; '{r.unit}' is not a unit of "
+                                        f"the plan's jurisdiction '{plan.model.jurisdiction}'")
+            elif units is not None and r.unit not in units:
                 listed = "、".join(sorted(units)) or "none"
                 yield f.doc.problem(("reports", i, "unit"),
                                     f"'{r.unit}' is not a lead or supporting unit of {_what(r)} (its units: {listed})")
