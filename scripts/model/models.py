@@ -10,9 +10,12 @@ here.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import types
+import typing
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Id = Annotated[
     str,
@@ -30,7 +33,44 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=../schema/plan.schema.json"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    """Every model: unknown keys refused, and values read as the editor's JSON
+    Schema reads them (tests/model/test_schema_agrees.py), no more loosely:
+    strict types ("2024" is not the number 2024, a date with a time is not a
+    date, yes is not a boolean), except what JSON Schema itself accepts: a
+    date written as text ('2024-04-10') and a whole number written 1.0."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_json_schema_reads(cls, data):
+        if not isinstance(data, dict):
+            return data
+        changed = {}
+        for name, info in cls.model_fields.items():
+            value = data.get(name)
+            kinds = _kinds(info.annotation)
+            if isinstance(value, str) and dt.date in kinds and _ISO_DATE.fullmatch(value):
+                try:
+                    changed[name] = dt.date.fromisoformat(value)
+                except ValueError:
+                    pass  # not a real date: strict validation says so
+            elif isinstance(value, float) and int in kinds and value.is_integer():
+                changed[name] = int(value)
+        return {**data, **changed} if changed else data
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _kinds(annotation) -> set:
+    """The plain types an annotation admits (date | None -> {date, NoneType})."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is Annotated:
+        return _kinds(args[0])
+    if args and typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return set().union(*(_kinds(a) for a in args))
+    return {annotation}
 
 
 # --------------------------------------------------------------------------- #

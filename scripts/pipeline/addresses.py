@@ -157,6 +157,7 @@ def redirect_page(target: str, here: str) -> str:
     rel = U.relative_url(here, target)
     return f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8">
+<meta name="renderer" content="webkit">
 <title>页面已迁移</title>
 <link rel="canonical" href="{rel}">
 <meta http-equiv="refresh" content="0; url={rel}">

@@ -155,6 +155,7 @@ def test_renamed_plan_and_task_keep_their_old_addresses(tmp_path, browser):
     result = run_build(site, data_dir=data)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (site / "plans" / "putuo-2022" / "index.html").is_file(), "no redirect page at the old address"
+    assert '<meta name="renderer" content="webkit">' in (site / "plans" / "putuo-2022" / "index.html").read_text(encoding="utf-8")
     server = serve_dir(site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
