@@ -129,3 +129,22 @@ def test_occurrence_names():
     assert list(occurrences(every(every="year", month=3, next_year=True), plan)) == ["2024", "2025", "2026"]
     assert occurrence_key(every(every="week"), dt.date(2024, 1, 7)) == "2024-w01"
     assert occurrence_key(every(every="half-month"), dt.date(2024, 2, 29)) == "2024-02-29"
+
+
+def test_the_editors_schema_and_the_check_agree_on_progress_files(progress_data, data):
+    """The JSON Schema a clerk's editor reads (data/schema/progress.schema.json)
+    accepts the fixture files and refuses what the models refuse."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("schema_agrees", ROOT / "tests" / "model" / "test_schema_agrees.py")
+    agrees = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(agrees)
+    schema_verdicts = agrees.schema_verdicts
+
+    good = sorted((progress_data / "progress").rglob("*.yaml"))
+    assert good and not any(schema_verdicts(good, ROOT / "data" / "schema" / "progress.schema.json").values())
+    bad = [write(data, "2024-q2", report(status="完成了")), write(data, "2024-q3", report(date="2024-07-05", evidence="[1"))]
+    bad[1].write_text(bad[1].read_text(encoding="utf-8").replace("    text: 已推进。\n", ""), encoding="utf-8")
+    verdicts = schema_verdicts(bad, ROOT / "data" / "schema" / "progress.schema.json")
+    assert all(verdicts[p.resolve()] for p in bad)
+    assert {Path(p.file).name for p in check(data)[0].problems} >= {"2024-q2.yaml", "2024-q3.yaml"}
