@@ -43,7 +43,7 @@ def _quarters(start: int, end: int, now: dt.date) -> list[tuple[int, int]]:
 
 def _day(y: int, q: int, now: dt.date) -> dt.date:
     d = dt.date(y, 3 * q - 1, 15)
-    return d if d <= now else now
+    return d if d <= now else dt.date.fromordinal(now.toordinal())  # a new object: no YAML alias
 
 
 def plan_reports(plan, now: dt.date) -> list[dict]:

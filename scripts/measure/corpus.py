@@ -25,6 +25,7 @@ are copied as they are.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import shutil
@@ -37,6 +38,7 @@ import yaml
 from ..model.models import SCHEMA_COMMENT
 from ..paths import DATA, ROOT
 from ..pipeline.load.document import load_yaml
+from .progress_corpus import write_progress
 
 # Keys whose values are ids or references to ids: prefixed, never permuted.
 # ("tasks" holds ids only in a scope note: an action's tasks are mappings, walked key by key.)
@@ -106,9 +108,10 @@ def _translate(table: dict[int, str] | None, prefix: str):
     return text, ident, walk
 
 
-def write_replica(real: Real, out: Path, replica: int) -> int:
+def write_replica(real: Real, out: Path, replica: int, now: dt.date | None = None) -> int:
     """Write replica number `replica` of the real plans and registries into
-    the data folder `out`; returns its number of tasks."""
+    the data folder `out` (with `now`: and a progress report on every task for
+    every quarter up to it, progress_corpus.py); returns its number of tasks."""
     if replica == 0:
         table, prefix = None, ""
     else:
@@ -118,9 +121,11 @@ def write_replica(real: Real, out: Path, replica: int) -> int:
         table = {ord(a): b for a, b in zip(real.alphabet, shuffled)}
         prefix = f"r{replica:04d}-"
     text, ident, walk = _translate(table, prefix)
+    units: dict[str, list[str]] = {}
     for reg in real.registries:
         new = walk(reg)
         new["jurisdiction"]["id"] = ident(reg["jurisdiction"]["id"])
+        units[new["jurisdiction"]["id"]] = [d["id"] for d in new.get("departments", [])]
         _dump(out / "departments" / f"{new['jurisdiction']['id']}.yaml", new, comment=False)
     tasks = 0
     for plan in real.plans:
@@ -129,6 +134,8 @@ def write_replica(real: Real, out: Path, replica: int) -> int:
         new["source"] = f"{prefix}{plan['source']}"
         (out / "sources" / new["source"]).write_text(text(real.sources[plan["source"]]), encoding="utf-8")
         _dump(out / "plans" / f"{new['id']}.yaml", new)
+        if now:
+            write_progress(new, units.get(new["jurisdiction"], []), out, now)
         tasks += sum(len(a.get("tasks", [])) for a in new["actions"])
     return tasks
 
@@ -139,9 +146,11 @@ def _dump(path: Path, data: dict, comment: bool = True) -> None:
     path.write_text((SCHEMA_COMMENT + "\n" if comment else "") + body, encoding="utf-8")
 
 
-def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lambda msg: None) -> tuple[int, int]:
-    """A data folder of about `tasks_wanted` tasks; returns (plans, tasks).
-    `say` is given a progress line every five seconds."""
+def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lambda msg: None,
+                now: dt.date | None = None) -> tuple[int, int]:
+    """A data folder of about `tasks_wanted` tasks (with `now`: and their
+    progress reports up to it); returns (plans, tasks). `say` is given a
+    progress line every five seconds."""
     real = real or Real()
     replicas = max(1, round(tasks_wanted / real.tasks))
     for sub in ("plans", "departments", "sources"):
@@ -152,7 +161,7 @@ def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lamb
     tasks = 0
     last = time.monotonic()
     for r in range(replicas):
-        tasks += write_replica(real, out, r)
+        tasks += write_replica(real, out, r, now)
         if time.monotonic() - last > 5:
             say(f"  … {r + 1} of {replicas} replicas written")
             last = time.monotonic()
