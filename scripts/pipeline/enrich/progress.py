@@ -22,6 +22,7 @@ States, always shown as words (the colour only repeats them):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,10 +158,11 @@ class Progress(_View):
         mine = [r for r in self.task_reports if r.unit is unit]
         return mine[-1] if mine else None
 
-    @property
+    @functools.cached_property
     def duties(self) -> list[tuple[Any, list[OccurrenceRow]]]:
         """For each recurring duty of a task: its occurrences due by today
-        (and any reported ahead of its due date), with the reports on each."""
+        (and any reported ahead of its due date), with the reports on each.
+        (Computed once: read after every report is attached.)"""
         out = []
         by_key: dict[str, list[ReportView]] = {}
         for r in self.reports:
