@@ -20,7 +20,7 @@ help:
 	@echo "make fmt      write every YAML file in data/ in the canonical style"
 	@echo "make addresses  record newly published addresses in data/addresses.txt"
 	@echo "make new-plan ID=xinzhen-2025-2027 [JURISDICTION=xinzhen]  create a valid stub plan"
-	@echo "make import SRC=plan.txt  draft a plan file from the plain text of a plan"
+	@echo "make import SRC=plan.pdf ID=plan-id [JURISDICTION=id]  draft a plan from its .docx, .pdf or .txt"
 	@echo "make import-progress SRC=file.xlsx  read the progress units filled in on their XLSX lists"
 	@echo "make search-report  rank and time of the expected result for each test query"
 	@echo "make bench [SIZES=300]  build synthetic corpora of 300, 3,000 and 30,000 tasks and report"
@@ -59,7 +59,7 @@ new-plan: $(STAMP)
 	$(PY) -m scripts new-plan $(ID) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION))
 
 import: $(STAMP)
-	@test -n "$(SRC)" || { echo "usage: make import SRC=path/to/plan.txt [ID=plan-id JURISDICTION=jurisdiction-id OUT=path FORCE=1]"; exit 2; }
+	@test -n "$(SRC)" || { echo "usage: make import SRC=path/to/plan.docx|.pdf|.txt [ID=plan-id JURISDICTION=jurisdiction-id OUT=path FORCE=1]"; exit 2; }
 	$(PY) -m scripts import "$(SRC)" $(if $(ID),--id $(ID)) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION)) $(if $(OUT),--out "$(OUT)") $(if $(FORCE),--force)
 
 import-progress: $(STAMP)

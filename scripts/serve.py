@@ -1,7 +1,8 @@
 """`make serve`: generate the pages, run `mkdocs serve` with live reload, and
 regenerate whenever a file under data/, docs/ or the templates changes (mkdocs
 then reloads the browser). A bad edit prints its problems and keeps the last
-good pages.
+good pages. A draft plan (`make import`) is previewed with a 草稿 banner, its
+to-dos printed: `make check` and `make site` refuse it until they are done.
 
 Pages are written only when their Markdown changes, so mkdocs serve runs
 --dirty: it rebuilds just those (a YAML edit shows in about a second instead
@@ -37,7 +38,7 @@ def serve(addr: str = "127.0.0.1:8000", data_dir: Path = DATA, docs: Path = OUT)
     docs_dir of mkdocs.yml; tests and the bench use folders of their own)."""
     from .pipeline.build.generation import generate
 
-    if not generate(data_dir=data_dir, out=docs) and not (docs / "index.md").exists():
+    if not generate(data_dir=data_dir, out=docs, drafts=True) and not (docs / "index.md").exists():
         print("serve: fix the problems above first", file=sys.stderr)
         return 1
     proc = subprocess.Popen([sys.executable, "-m", "scripts.serve", str(docs), addr], cwd=ROOT)
@@ -48,7 +49,7 @@ def serve(addr: str = "127.0.0.1:8000", data_dir: Path = DATA, docs: Path = OUT)
             now = snapshot(data_dir)
             if now != state:
                 state = now
-                generate(data_dir=data_dir, out=docs)
+                generate(data_dir=data_dir, out=docs, drafts=True)
     except KeyboardInterrupt:
         pass
     finally:

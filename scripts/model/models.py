@@ -74,6 +74,19 @@ def _kinds(annotation) -> set:
 
 
 # --------------------------------------------------------------------------- #
+# Drafts (`make import`): marks that a review removes. `make check` lists each
+# one as a to-do (scripts/pipeline/validate/drafts.py), so a draft never
+# passes it; `make serve` previews a draft plan with a 草稿 banner.
+# --------------------------------------------------------------------------- #
+
+DraftFlag = Annotated[bool, Field(
+    description="Written by `make import`: not reviewed yet. Delete it once every to-do is done.")]
+ToDo = Annotated[list[Text], Field(
+    default_factory=list, description="What a review still has to do here (written by `make import`); "
+    "delete each entry once done.")]
+
+
+# --------------------------------------------------------------------------- #
 # Shared registries
 # --------------------------------------------------------------------------- #
 
@@ -118,6 +131,8 @@ class Department(Strict):
     )
     previous_ids: list[Id] = Field(default_factory=list, description="Ids this department had before.")
     note: str | None = None
+    draft: DraftFlag = False
+    todo: ToDo
 
 
 class Jurisdiction(Strict):
@@ -215,6 +230,7 @@ class Responsibility(Strict):
     by_duty: bool = Field(
         default=False, description="True where the text assigns work '按职责分工负责' instead of naming units."
     )
+    todo: ToDo
 
 
 class Task(Responsibility):
@@ -379,6 +395,8 @@ class Plan(Strict):
     annexes: list[Annex] = Field(default_factory=list)
     previous_ids: list[Id] = Field(default_factory=list)
     notes: list[Text] = Field(default_factory=list, description="Extraction slips and editorial remarks on the whole plan.")
+    draft: DraftFlag = False
+    todo: ToDo
 
 
 # --------------------------------------------------------------------------- #

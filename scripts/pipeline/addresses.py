@@ -45,10 +45,12 @@ class Moved:
 
 
 def tree_addresses(corpus: Corpus) -> dict[str, str]:
-    """address -> the id it comes from, for everything the data defines now."""
+    """address -> the id it comes from, for everything the data defines now.
+    A draft (a plan or department marked `draft: true` by `make import`) is
+    never published: its addresses are not recorded until it is finished."""
     out: dict[str, str] = {}
     for p in corpus.plans:
-        if p.model is None:
+        if p.model is None or p.model.draft:
             continue
         plan = p.model
         url = U.plan_url(plan.id)
@@ -62,7 +64,8 @@ def tree_addresses(corpus: Corpus) -> dict[str, str]:
         if reg.model is None:
             continue
         for d in reg.model.departments:
-            out[U.department_url(d.id)] = d.id
+            if not d.draft:
+                out[U.department_url(d.id)] = d.id
     if corpus.topics and corpus.topics.model:
         for t in corpus.topics.model.topics:
             out[U.topic_url(t.id)] = t.id

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...model.dates import DatePhraseError, parse_phrase
+from ...model.phrases import PhraseError, read_deadline
 from .read import Line
 from .structure import hash_id
 from .text import CN_NUM, cjk_tight, squash
@@ -62,8 +62,9 @@ def read_annexes(lines: list[Line], reg: Registry, period, prefix, salt, used, a
         if not named:
             return [], notes
         return [{"id": hash_id(prefix, "annex", named, salt, used), "title": named, "included": False,
-                 "note": "Importer: the document names this annex but its text has no table (序号 …); "
-                         "nothing is recorded."}], notes
+                 "note": "The document names this annex but its text has no table (序号 …); "
+                         "nothing is recorded."}], ["the document names the annex " + named + " but its text has "
+                                                    "no table: check whether the source misses it"]
     title = texts[header_i - 1] if header_i > 0 and not re.fullmatch(r"附件\s*[:：]?", texts[header_i - 1]) else named
     title = cjk_tight(title or "附件")
     header_raw = [c.strip() for c in texts[header_i].split("\t")]
@@ -115,8 +116,8 @@ def read_annexes(lines: list[Line], reg: Registry, period, prefix, salt, used, a
                 row[f] = values[f]
         if values.get("due"):
             try:
-                row["due"] = {"date": parse_phrase(values["due"], year=year), "text": values["due"]}
-            except DatePhraseError:
+                row["due"] = {"date": read_deadline(values["due"], year=year).date, "text": values["due"]}
+            except PhraseError:
                 row["remark"] = values["due"]
         lead_ids, support_ids, unknown = [], [], []
         if values.get("lead_text"):
@@ -141,13 +142,10 @@ def read_annexes(lines: list[Line], reg: Registry, period, prefix, salt, used, a
             row["restates"] = restates[:1]
         if unknown:
             note_unknown(unknown, f"annex row {row['number']}")
-            row["note"] = "Importer: units not in the registry, to map: " + "、".join(unknown) + "."
+            row["todo"] = ["map these units to departments (lead or support): " + "、".join(unknown)]
         rows.append(row)
     annex = {"id": hash_id(prefix, "annex", title, salt, used), "title": title, "year": year,
              "columns": columns, "rows": rows}
     if named and squash(named) != squash(title):
-        annex["note"] = f"Importer: the 附件 line names it {named}."
-    notes_ = notes
-    if rows and not any(r.get("restates") for r in rows):
-        notes_.append("Importer: link each annex row to the task(s) it restates (restates: [...]).")
-    return [annex], notes_
+        notes.append(f"the annex title is read as '{title}' but the 附件 line names it '{named}': check it")
+    return [annex], notes

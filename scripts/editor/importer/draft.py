@@ -14,11 +14,12 @@ from typing import Any
 from ...paths import DATA
 from ..scaffold import prefix_of
 from .annex import read_annexes
-from .phrases import find_deadlines, find_recurrences
-from .read import CONTACT_RE, DATE_LINE_RE, DOC_NUMBER_RE, PART_RE, SUB_RE, TASK_RE, DraftError, Part, Reader, Sub, Task
+from .extract import read_text
+from .phrases import find_deadlines, time_fields
+from .read import DATE_LINE_RE, DOC_NUMBER_RE, PART_RE, SUB_RE, DraftError, Reader, join_page_breaks, read_body, settle
 from .structure import Ctx, close_if_units, existing_ids, goal_pieces, hash_id, make_action
 from .text import cjk_tight, clean, heading_and_body, join_paragraphs, squash, title_of
-from .units import find_registry
+from .units import Registry, find_registry, short_forms
 
 
 @dataclass
@@ -32,14 +33,18 @@ class Report:
     units_known: int = 0
     unknown_units: dict[str, list[str]] = field(default_factory=dict)  # name -> where
     warnings: list[str] = field(default_factory=list)
+    registry: Registry | None = None  # the jurisdiction's registry, with this import's draft entries
 
 
 def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
                 jurisdiction: str | None = None, prefix: str | None = None,
-                source_name: str | None = None) -> tuple[dict, Report]:
-    """The draft plan (plain data in the order of scripts/model/models.py) and a report."""
-    text = src.read_text(encoding="utf-8").lstrip("\ufeff")
-    rd = Reader(text)
+                source_name: str | None = None, text: str | None = None) -> tuple[dict, Report]:
+    """The draft plan (plain data in the order of scripts/model/models.py) and a report.
+
+    `src` is a .txt, .docx or .pdf (extract.read_text); `text`, when given, is its text already read."""
+    if text is None:
+        text = read_text(src)
+    rd = Reader(join_page_breaks(text))
     report = Report()
     L = rd.lines
     ne = rd.nonempty
@@ -102,11 +107,13 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
         year = int(ym.group(1)) if ym else (issued.year if issued else dt.date.today().year)
         period = (year, year)
 
-    reg = find_registry(data_dir, jurisdiction, issuer, title)
+    reg = find_registry(data_dir, jurisdiction, issuer, title, plan_id)
     if reg.jurisdiction is None:
-        report.warnings.append("no department registry matches this plan: pass --jurisdiction (JURISDICTION=…) "
-                               "and create data/departments/<id>.yaml; every unit is listed as unknown")
-    jur = reg.jurisdiction or jurisdiction or "unknown"
+        raise DraftError("no department registry matches this plan's issuer or title: name its jurisdiction with "
+                         "JURISDICTION=<id> (or the plan with ID=<jurisdiction>-<years>); its registry "
+                         "data/departments/<id>.yaml is then started with the units the plan names")
+    reg.short_forms = short_forms(text)
+    jur = reg.jurisdiction
     if not plan_id:
         plan_id = f"{jur}-{period[0]}" + (f"-{period[1]}" if period[1] != period[0] else "")
     prefix = prefix or prefix_of(plan_id)
@@ -120,61 +127,11 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
         if s.startswith("附件") or s.startswith("（信息公开") or (squash(s) == squash(issuer)):
             body_end = i
             break
-    parts: list[Part] = [Part("", "正文")] if implicit_part else []
-    orphans: list[tuple[str, str]] = []  # (where, paragraph) not inside any block
-    contacts: list[str] = []
-    task: Task | None = None
-    sub: Sub | None = None
-    last_number = 0
-    for i in ne:
-        if i < first_part or i >= body_end:
-            continue
-        line = L[i]
-        s = line.text
-        if CONTACT_RE.match(s):
-            contacts.append(s)
-            continue
-        m = PART_RE.match(s)
-        if m:
-            parts.append(Part(m.group(1), m.group(2).strip().rstrip("。").strip()))
-            sub, task = None, None
-            continue
-        m = SUB_RE.match(s)
-        if m and parts:
-            sub = Sub(re.sub(r"\s+", "", m.group(1)), m.group(2).strip())
-            parts[-1].subs.append(sub)
-            task = None
-            continue
-        m = TASK_RE.match(s)
-        if m and parts and (int(m.group(1)) == last_number + 1 or int(m.group(1)) == 1):
-            number = int(m.group(1))
-            rest = m.group(2).strip()
-            heading = None
-            if line.bold:
-                bm = TASK_RE.match(line.bold)
-                if bm:
-                    heading = bm.group(2).strip()
-            elif len(rest.rstrip("。")) <= 40 and rest.endswith("。") and rest.count("。") == 1:
-                heading = rest
-            task = Task(number, heading, [rest])
-            if heading and rest != heading and rest.startswith(heading):
-                task.paras = [heading, rest[len(heading):]]
-            (sub.tasks if sub else parts[-1].tasks).append(task)
-            last_number = number
-            close_if_units(task, reg)
-            continue
-        if m and parts and int(m.group(1)) != last_number + 1:
-            report.warnings.append(f"line {i + 1}: '{s[:20]}…' looks like task {m.group(1)} but the last task was "
-                                   f"{last_number}; read as text")
-        if task and not task.closed:
-            task.paras.append(s)
-            close_if_units(task, reg)
-        elif task and task.closed:
-            orphans.append((f"after task {task.number}", s))
-        elif sub:
-            sub.paras.append(s)
-        elif parts:
-            parts[-1].paras.append(s)
+    body = read_body(L, [i for i in ne if first_part <= i < body_end], implicit_part,
+                     lambda t: close_if_units(t, reg))
+    settle(body.parts, lambda t: close_if_units(t, reg))
+    parts, orphans, contacts = body.parts, body.orphans, body.contacts
+    report.warnings += body.warnings
 
     # ---- annex ------------------------------------------------------------------
     annex_lines = [L[i] for i in ne if i >= body_end]
@@ -223,14 +180,10 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
         if title_:
             s["title"] = title_
         s["text"] = body
-        dls, remarks = find_deadlines(body, period)
-        recs = find_recurrences(body)
-        if dls:
-            s["deadlines"] = dls
-        if recs:
-            s["recurrence"] = recs
-        if remarks:
-            s["note"] = "Importer: " + "; ".join(remarks) + "."
+        times, remarks = time_fields(body, period)
+        s.update(times)
+        for r in remarks:
+            notes.append(f"section '{(title_ or body)[:16]}…': {r}")
         sections.append(s)
 
     task_parts = [p for p in parts if p.tasks or any(s.tasks for s in p.subs)]
@@ -281,8 +234,8 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
 
     for where, para in orphans:
         add_section("其他", None, None, para, where)
-        notes.append(f"Importer: the paragraph {where} ('{para[:24]}…') belongs to no task or heading; it is "
-                     f"recorded as a section of kind 其他 — move it where it belongs.")
+        notes.append(f"the paragraph {where} ('{para[:24]}…') belongs to no task or heading; it is "
+                     f"recorded as a section of kind 其他 — move it where it belongs")
     for c in contacts:
         inner = c.strip("（()）").strip()
         member: dict[str, Any] = {"role": "联系人"}
@@ -296,10 +249,18 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
                              "members": [member]})
 
     # ---- tasks need the registry: finish them --------------------------------------
+    scope_notes: list[dict] = []
     for a in actions:
-        for t in a["tasks"]:
+        for k, t in enumerate(a["tasks"]):
             if "_unknown" in t:
                 note_unknown(t.pop("_unknown"), f"task {t['number']}")
+            if "_scope" in t:  # 以下均需各社区负责: the later tasks of its action (section)
+                sc = t.pop("_scope")
+                later = [x["id"] for x in a["tasks"][k + 1:]]
+                if later:
+                    scope_notes.append({"text": sc["text"], "lead": sc["units"], "tasks": later})
+                    notes.append(f"scope note '{sc['text']}' (task {t['number']}) is applied to the "
+                                 f"{len(later)} later task(s) of its section: check which tasks it governs")
 
     # ---- annexes ----------------------------------------------------------------------
     annexes, annex_notes = read_annexes(annex_lines, reg, period, prefix, salt, used, actions, note_unknown)
@@ -315,6 +276,8 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
         short_title = f"{reg.name}三年行动"
     else:
         short_title = squash(title)[:30]
+    notes.insert(0, f"short_title: '{short_title}' is a placeholder; write the short name lists and citations "
+                    "should use")
 
     implements = []
     if preamble:
@@ -336,7 +299,7 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
     plan["jurisdiction"] = jur
     if implements:
         plan["implements"] = implements
-    plan["source"] = source_name or src.name
+    plan["source"] = source_name or (src.name if src.suffix.lower() == ".txt" else src.stem + ".txt")
     if preamble:
         plan["preamble"] = clean(preamble)
     if goals_intro:
@@ -347,18 +310,23 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
         plan["organisation"] = organisation
     if part_entries:
         plan["parts"] = part_entries
+    if scope_notes:
+        plan["scope_notes"] = scope_notes
     plan["actions"] = actions
     if sections:
         plan["sections"] = sections
     if annexes:
         plan["annexes"] = annexes
     if unknown_where:
-        notes.insert(0, "Importer: units not found in data/departments/" + f"{jur}.yaml — "
+        notes.insert(0, "units the importer could not read as names — "
                      + "; ".join(f"{n} ({', '.join(w)})" for n, w in unknown_where.items())
-                     + ". Add each to the registry (name, short or aliases) and to lead/support.")
-    notes += [f"Importer: {w}" for w in report.warnings]
-    if notes:
-        plan["notes"] = notes
+                     + f": add each to data/departments/{jur}.yaml and to lead/support where they belong")
+    if reg.drafts:
+        notes.append(f"{len(reg.drafts)} unit(s) are new draft entries of data/departments/{jur}.yaml "
+                     "(name as printed, guessed short name and category): review each there")
+    notes += report.warnings
+    plan["draft"] = True
+    plan["todo"] = notes
 
     report.plan_id = plan_id
     report.tasks = sum(len(a["tasks"]) for a in actions)
@@ -366,4 +334,5 @@ def build_draft(src: Path, data_dir: Path = DATA, plan_id: str | None = None,
     report.recurrences = sum(len(t.get("recurrence", [])) for a in actions for t in a["tasks"])
     report.units_known = sum(len(t.get("lead", [])) + len(t.get("support", [])) for a in actions for t in a["tasks"])
     report.unknown_units = unknown_where
+    report.registry = reg
     return plan, report

@@ -1,87 +1,113 @@
-"""Deadlines and recurring duties in a text: date phrases (2024年底前,
-2024年6月底前 …, read by scripts.model.dates.parse_phrase) and duties such as
-每季度…至少1次, 高危行业领域每月至少1次, 每月25日前."""
+"""Time phrases in a text, as plan data: deadlines, recurring duties, ongoing
+duties and event-tied timing, found and read by the one parser the
+validator uses (scripts/model/phrases.py: find_time_phrases, read_deadline,
+read_recurrence).
+
+- A deadline whose words name no year (6月底前, 年内, 三季度末) takes the
+  year of the rule (rule_year: the annex's year for an annex row, else the
+  plan's first year); where the text itself names another year before the
+  words (2025年完成…，其中6月底前…), the draft writes that year as `year:`.
+  A bare year (2024年推动…) is that year's end.
+- A recurring duty keeps the words from its period word to the clause's end,
+  with the scope words before it inside a parenthesis (（高危行业领域每月至少1次）).
+- Ongoing duties (常态化, 长期坚持 …) and events (汛期前, 春节前 …) keep their
+  clause; an event gets no date.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from typing import Any
 
-from ...model.dates import DatePhraseError, parse_phrase
-from .text import squash
+from ...model.phrases import PhraseError, find_time_phrases, read_deadline, read_recurrence, rule_year
 
 
-_SP = r"[ \u3000]*"
-DEADLINE_RE = re.compile(
-    rf"(?:到|至)?\d{{4}}{_SP}年{_SP}"
-    rf"(?:底|上半年|下半年|第[1-4一二三四]季度(?:末|底)?|\d{{1,2}}{_SP}月{_SP}(?:\d{{1,2}}{_SP}日|底|末)?)"
-    rf"{_SP}(?:以前|之前|前)?"
-)
-YEARLESS_RE = re.compile(rf"(?<![\d年 ])\d{{1,2}}{_SP}月{_SP}(?:底|末)?{_SP}(?:以前|之前|前)")
-
-
-def find_deadlines(text: str, period: tuple[int, int]) -> tuple[list[dict], list[str]]:
+def find_deadlines(text: str, period: tuple[int, int], annex_year: int | None = None
+                   ) -> tuple[list[dict], list[str]]:
     """Deadlines in a text, and remarks on date phrases that could not be recorded."""
+    return _deadlines([p for p in find_time_phrases(text) if p.kind == "deadline"], period, annex_year)
+
+
+def _deadlines(phrases, period: tuple[int, int], annex_year: int | None) -> tuple[list[dict], list[str]]:
     found, remarks = [], []
-    for m in DEADLINE_RE.finditer(text):
-        phrase = m.group(0).strip()
-        core = squash(phrase)
-        if re.search(r"\d月$", core):
-            continue  # "2024年6月，…": a month without 底/前 is not read as a deadline
+    rule, _ = rule_year(None, annex_year, period[0])
+    for p in phrases:
+        words = p.text.strip()
         try:
-            date = parse_phrase(phrase)
-        except DatePhraseError:
+            w = read_deadline(words)
+            year = None
+        except PhraseError:  # names no year: the rule's, or the year the text names before it
+            year = p.context_year if p.context_year and p.context_year != rule else None
+            try:
+                w = read_deadline(words, year or rule)
+            except PhraseError:
+                remarks.append(f"'{words}' is not read as a deadline; record it if it is one")
+                continue
+        if not period[0] <= w.date.year <= period[1] + (1 if not w.year_named else 0):
+            remarks.append(f"'{words}' ({w.date.isoformat()}) is outside the plan's period; not recorded")
             continue
-        if not period[0] <= date.year <= period[1]:
-            remarks.append(f"'{phrase}' ({date.isoformat()}) is outside the plan's period; not recorded as a deadline")
-            continue
-        found.append({"date": date, "text": phrase})
-    for m in YEARLESS_RE.finditer(text):
-        remarks.append(f"'{m.group(0).strip()}' names no year; not recorded as a deadline")
+        entry: dict[str, Any] = {"date": w.date, "text": words}
+        if year:
+            entry["year"] = year
+        found.append(entry)
     return found, remarks
 
 
-_PERIODS = {"半年": "half-year", "季度": "quarter", "季": "quarter", "月": "month", "年": "year"}
-_CN_COUNT = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-RECUR_RE = re.compile(r"每(半年|季度|月|年)(?!度)([^，。；：,;（）()“”\n]*)")
-
-
-def _count(s: str) -> int:
-    return int(s) if s.isdigit() else _CN_COUNT.get(s, 1)
-
-
 def find_recurrences(text: str) -> list[dict]:
-    """Recurring duties: 每季度…至少1次, （高危行业领域每月至少1次）, 每月25日前.
+    """Recurring duties: 每季度…至少1次, （高危行业领域每月至少1次）, 每月25日前, 每两个月, 次年3月前."""
+    return _recurrences(text, [p for p in find_time_phrases(text) if p.kind == "recurrence"])
 
-    Every 每月/每季度/每半年/每年 clause is one (min_count 1 unless 至少N次 / N次
-    says more); the words are the clause from 每 (with the scope words before it
-    inside a parenthesis)."""
+
+def _recurrences(text: str, phrases) -> list[dict]:
     out = []
-    flat = text.replace("\n", "")
-    for m in RECUR_RE.finditer(flat):
-        period, rest = m.group(1), m.group(2)
-        day = None
-        dm = re.match(r"\s*(\d{1,2})\s*日(?:之前|以前|前)", rest)
-        if dm and period == "月":
-            day = int(dm.group(1))
-        cm = re.search(r"至少\s*(\d+|[一两二三四五六七八九十])\s*次", rest) or \
-            re.search(r"(\d+|[一两二三四五六七八九十])\s*次", rest)
-        if not rest.strip():
+    for p in phrases:
+        try:
+            w = read_recurrence(p.text)
+        except PhraseError:
             continue
-        entry: dict[str, Any] = {"every": _PERIODS[period], "min_count": _count(cm.group(1)) if cm else 1}
-        if day:
-            entry["day"] = day
-        start = m.start()
+        fields = {k: v for k, v in asdict(w).items() if k != "marker"}
+        entry: dict[str, Any] = {"every": fields["every"]}
+        if fields["interval"] != 1:
+            entry["interval"] = fields["interval"]
+        entry["min_count"] = fields["min_count"]
+        for key in ("day", "month"):
+            if fields[key]:
+                entry[key] = fields[key]
+        if fields["next_year"]:
+            entry["next_year"] = True
+        start, words = p.start, p.text
         # a stricter rule in a parenthesis: （高危行业领域每月至少1次）
-        before = flat[:start]
+        before = text[:start]
         k = max(before.rfind("（"), before.rfind("("))
-        scope = None
-        if k >= 0 and not re.search(r"[）)，。；]", before[k + 1:]) and before[k + 1:].strip():
-            scope = before[k + 1:].strip()
-            start = k + 1
-        words = flat[start:m.end()].strip()
-        entry["text"] = words
-        if scope:
-            entry["scope"] = scope
-        out.append(entry)
+        if k >= 0 and not re.search(r"[）)，。；\n]", before[k + 1:]) and before[k + 1:].strip():
+            entry["scope"] = before[k + 1:].strip()
+            words = text[k + 1:p.end]
+        entry["text"] = words.strip()
+        out.append({key: entry[key] for key in ("every", "interval", "min_count", "day", "month", "next_year",
+                                                "text", "scope") if key in entry})
+    return out
+
+
+def time_fields(text: str, period: tuple[int, int]) -> tuple[dict[str, list], list[str]]:
+    """deadlines, recurrence, ongoing and events of a task's or section's text
+    (only the non-empty ones), and remarks for the editor."""
+    phrases = find_time_phrases(text)
+    out: dict[str, list] = {}
+    dls, remarks = _deadlines([p for p in phrases if p.kind == "deadline"], period, None)
+    recs = _recurrences(text, [p for p in phrases if p.kind == "recurrence"])
+    ongoing = _unique(p.text.strip() for p in phrases if p.kind == "ongoing")
+    events = _unique(p.text.strip() for p in phrases if p.kind == "event")
+    for key, value in (("deadlines", dls), ("recurrence", recs), ("ongoing", [{"text": t} for t in ongoing]),
+                       ("events", [{"text": t} for t in events])):
+        if value:
+            out[key] = value
+    return out, remarks
+
+
+def _unique(texts) -> list[str]:
+    out: list[str] = []
+    for t in texts:
+        if t and t not in out:
+            out.append(t)
     return out

@@ -12,10 +12,11 @@ from typing import Any
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ...pipeline.load.document import load_yaml
-from .phrases import DEADLINE_RE, find_deadlines, find_recurrences
+from ...model.phrases import find_time_phrases
+from .phrases import time_fields
 from .read import Task
 from .text import clean, join_paragraphs, split_top, squash, title_of, trailing_paren
-from .units import Registry, looks_like_units, parse_units
+from .units import Registry, looks_like_units, parse_units, prose_units
 
 
 def hash_id(prefix: str, kind: str, text: str, salt: str, used: set[str]) -> str:
@@ -68,7 +69,8 @@ def goal_pieces(text: str) -> list[str]:
     for sentence in split_top(text.replace("\n", ""), "。；"):
         chunk = ""
         for clause in split_top(sentence, "，"):
-            if chunk and DEADLINE_RE.match(clause):
+            first = next((t for t in find_time_phrases(clause) if t.kind == "deadline"), None)
+            if chunk and first and not clause[:first.start].strip():
                 out.append(chunk)
                 chunk = ""
             chunk += clause
@@ -102,6 +104,8 @@ def make_action(ctx: Ctx, number: str, title: str, intro_paras: list[str], tasks
 
 
 def make_task(ctx: Ctx, t: Task) -> dict:
+    """A task as plan data. Its responsibility words: the parenthesis that ends
+    it, the `牵头单位：…` lines after it, else a `由…牵头，…配合` sentence in it."""
     reg = ctx.reg
     full = t.joined()
     units_text = None
@@ -113,29 +117,38 @@ def make_task(ctx: Ctx, t: Task) -> dict:
     title = clean(title)
     out: dict[str, Any] = {"id": hash_id(ctx.prefix, "task", title, ctx.salt, ctx.used), "number": t.number,
                            "title": title, "text": LiteralScalarString(text) if "\n" in text else text}
-    notes = []
-    if units_text:
-        out["units_text"] = units_text
-        u = parse_units(units_text, reg)
-        if u["lead"]:
-            out["lead"] = u["lead"]
-        if u["support"]:
-            out["support"] = u["support"]
-        if u["by_duty"]:
+    todo = []
+    words = [w for w in ([units_text] if units_text else []) + t.resp if w]
+    parsed = [parse_units(w, reg) for w in words]
+    if not parsed:
+        prose = prose_units(text, reg)
+        if prose:
+            words = [prose[0]]
+            parsed = [prose[1]]
+    if words:
+        out["units_text"] = "\n".join(words)
+        u: dict[str, Any] = {"lead": [], "support": [], "leaders": [], "unknown": [], "skipped": [], "scope": None}
+        for p in parsed:
+            for key in ("lead", "support", "leaders", "unknown", "skipped"):
+                u[key] += [x for x in p[key] if x not in u[key]]
+            u["scope"] = u["scope"] or p["scope"]
+        u["support"] = [x for x in u["support"] if x not in u["lead"]]
+        for key in ("lead", "support", "leaders"):
+            if u[key]:
+                out[key] = u[key]
+        if all(p["by_duty"] for p in parsed):
             out["by_duty"] = True
         if u["unknown"]:
             out["_unknown"] = u["unknown"]
-            notes.append("units not in the registry, to map: " + "、".join(u["unknown"]))
-        if u["skipped"]:
-            notes.append(f"the units parenthesis also says '{'，'.join(u['skipped'])}' — if it assigns units "
-                         "to every task, consider every_task_lead")
-    dls, remarks = find_deadlines(text, ctx.period)
-    if dls:
-        out["deadlines"] = dls
-    recs = find_recurrences(text)
-    if recs:
-        out["recurrence"] = recs
-    notes += remarks
-    if notes:
-        out["note"] = "Importer: " + "; ".join(notes) + "."
+            todo.append("map these units to departments (lead or support): " + "、".join(u["unknown"]))
+        if u["scope"]:
+            out["_scope"] = u["scope"]
+    times, remarks = time_fields(text, ctx.period)
+    out.update(times)
+    todo += remarks
+    flat = text.replace("\n", "")
+    if not t.heading and flat.startswith(title) and flat[len(title):len(title) + 1] not in ("", "，", "；", "：", "。"):
+        todo.append(f"title: '{title}' is cut from a long first clause; write a short title in the plan's words")
+    if todo:
+        out["todo"] = todo
     return out

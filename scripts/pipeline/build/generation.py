@@ -19,14 +19,22 @@ from ...paths import DATA
 from .progress import cores, say
 
 
-def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None) -> bool:
+def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None, drafts: bool = False) -> bool:
     """check -> enrich -> render into `out` (default build/docs). On problems,
-    print them and leave the pages as they were."""
+    print them and leave the pages as they were. With `drafts` (`make serve`),
+    the to-dos of draft plans (validate/drafts.py) are printed and the pages
+    generated all the same: a draft is previewed with its 草稿 banner."""
     from ..enrich import enrich
     from ..render import render_site
     from ..validate import check
 
     corpus, problems = check(data_dir)
+    if drafts and problems and all(p.todo for p in problems):
+        for p in problems:
+            print(p, file=sys.stderr)
+        print(f"generate: {len(problems)} to-do{'s' if len(problems) != 1 else ''} left in drafts (previewed "
+              "with a 草稿 banner; `make check` and `make site` refuse them)", file=sys.stderr)
+        problems = []
     if problems:
         for p in problems:
             print(p, file=sys.stderr)

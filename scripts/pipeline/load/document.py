@@ -31,6 +31,7 @@ class Problem:
     line: int
     col: int
     message: str
+    todo: bool = False  # what a draft still needs (validate/drafts.py): `make serve` previews despite it
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"

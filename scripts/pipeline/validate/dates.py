@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import models
 from ...model.dates import DatePhraseError, parse_phrase
+from ...model.phrases import rule_year
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
 from .rules import plan_rule
@@ -36,13 +37,16 @@ def deadline_words_in_text(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
 
 
 def _all_deadlines(plan: models.Plan) -> Iterator[tuple[P, models.Deadline, int | None]]:
+    """Every deadline, with the year its words take when they name none (rule_year:
+    its `year`, else the annex's year for an annex row, else the plan's first year)."""
+    start = plan.period.start
     for path, _, deadlines, _ in dated(plan):
         for i, d in enumerate(deadlines):
-            yield path + ("deadlines", i), d, None
+            yield path + ("deadlines", i), d, rule_year(d.year, None, start)[0]
     for ai, annex in enumerate(plan.annexes):
         for ri, row in enumerate(annex.rows):
             if row.due:
-                yield ("annexes", ai, "rows", ri, "due"), row.due, annex.year
+                yield ("annexes", ai, "rows", ri, "due"), row.due, rule_year(row.due.year, annex.year, start)[0]
 
 
 @plan_rule

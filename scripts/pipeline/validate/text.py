@@ -1,5 +1,6 @@
 """Rules on text: every quoted text is in the plan's source as printed
-(whitespace, page breaks and ** aside), exceptions are explained, names of
+(whitespace, page breaks, page numbers, repeated table headers and ** aside:
+scripts/model/pages.py), exceptions are explained, names of
 people are in the source, an annex missing from the source has no rows, and
 no text holds HTML markup."""
 
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ...model import models
+from ...model.pages import strip_artefacts
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
 from .rules import corpus_rule, plan_rule
@@ -18,13 +20,14 @@ from .walk import P, responsibilities, squash, verbatim_fields
 
 def _source_text(corpus: Corpus, plan: models.Plan) -> str | None:
     path = corpus.data_dir / "sources" / plan.source
-    return squash(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return squash(strip_artefacts(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
 
 @plan_rule
 def text_is_verbatim(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every quoted text appears in the plan's source text (ignoring whitespace,
-    page-break line breaks and ** emphasis)."""
+    page-break line breaks, ** emphasis and the page artefacts of extraction:
+    page numbers such as `— 3 —` and table header rows repeated on each page)."""
     source = _source_text(corpus, p.model)
     if source is None:
         return
