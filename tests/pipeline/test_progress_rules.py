@@ -148,3 +148,17 @@ def test_the_editors_schema_and_the_check_agree_on_progress_files(progress_data,
     verdicts = schema_verdicts(bad, ROOT / "data" / "schema" / "progress.schema.json")
     assert all(verdicts[p.resolve()] for p in bad)
     assert {Path(p.file).name for p in check(data)[0].problems} >= {"2024-q2.yaml", "2024-q3.yaml"}
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"\x00\x01binary", "binary file"),
+    (b"\xff\xfe not utf-8", "not UTF-8"),
+    (PROGRESS_SCHEMA_COMMENT.encode() + b"\nplan: [unclosed\n", "YAML syntax error"),
+    (PROGRESS_SCHEMA_COMMENT.encode() + b"\nplan: demo-2024-2026\nquarter: 2024-q2\nreports:\n  - tsak: x\n", "unknown key 'tsak'"),
+])
+def test_a_broken_progress_file_is_a_problem_not_a_traceback(data, content, words):
+    path = data / "progress" / PLAN / "2024-q2.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    found = problems_of(data)
+    assert any(p.startswith("2024-q2.yaml:") and words in p for p in found), found

@@ -110,7 +110,7 @@ def progress_file_place(corpus: Corpus) -> Iterable[Problem]:
 def progress_schema_comment_first(corpus: Corpus) -> Iterable[Problem]:
     """Line 1 of a progress file points editors at its JSON Schema."""
     for f in corpus.progress:
-        first = f.doc.path.read_text(encoding="utf-8").lstrip("\ufeff").split("\n", 1)[0].strip()
+        first = f.doc.path.read_text(encoding="utf-8", errors="replace").lstrip("\ufeff").split("\n", 1)[0].strip()
         if first != PROGRESS_SCHEMA_COMMENT:
             yield Problem(f.doc.name, 1, 1, f"the first line must be '{PROGRESS_SCHEMA_COMMENT}'")
 
