@@ -305,8 +305,10 @@ def run(src: Path, data_dir: Path = DATA) -> int:
     write(texts)
     for path in sorted(texts):
         print(f"import-progress: wrote {_rel(path, data_dir)}")
-    n = sum(1 for _ in texts)
     note = f"; {skipped} row(s) already imported, skipped" if skipped else ""
-    print(f"import-progress: {n} file(s) updated{note}. Review with `git diff data/progress`, then open a pull request.",
-          file=sys.stderr)
+    if not texts:
+        print(f"import-progress: nothing new to import{note}", file=sys.stderr)
+        return 0
+    print(f"import-progress: {len(texts)} file(s) updated{note}. Review with `git diff data/progress`, "
+          "then open a pull request.", file=sys.stderr)
     return 0
