@@ -37,20 +37,16 @@ def serve_dir(directory: Path, handler_class=_Quiet, port: int = 0):
     return server
 
 
-# Types a query into the real search box and waits until the theme has drawn
-# the results (the first ten, as it draws them); `all` scrolls until every
-# listed result is drawn. Returns the time from the key to the drawn list,
-# what the worker reported, and the drawn results.
-BROWSER_QUERY_JS = r"""
-async ([q, all]) => {
+# `ask(trigger, accept)`: runs `trigger` and resolves when the worker's answer
+# that `accept`s is drawn: every report of the worker for it (search-ui.js
+# passes them on; the first results, then the rest) has come, the last one
+# says it is done, and the theme has drawn the list once per report. `ms`:
+# when the first results were drawn.
+_ASK_JS = r"""
   const input = document.querySelector("input.md-search__input");
   const list = document.querySelector(".md-search-result__list");
   const wrap = document.querySelector(".md-search__scrollwrap");
-  // Resolves when the answer to `value` is drawn: every report of the worker
-  // for it (search-ui.js passes them on; the first results, then the rest)
-  // has come, the last one says it is done, and the theme has drawn the list
-  // once per report. `ms`: when the first results were drawn.
-  const ask = (value) => new Promise((resolve, reject) => {
+  const ask = (trigger, accept, what) => new Promise((resolve, reject) => {
     let info = null, reports = 0, lists = 0, first = null;
     const seen = new WeakSet([...list.children]);
     const t0 = performance.now();
@@ -69,17 +65,34 @@ async ([q, all]) => {
       for (const li of list.children) seen.add(li);
       check();
     });
-    const onAnswer = (e) => { if (e.detail.query === value) { info = e.detail; reports++; check(); } };
-    const timer = setTimeout(() => { stop(); reject(new Error("no answer for " + value + ": " + JSON.stringify(info))); }, 20000);
+    const onAnswer = (e) => { if (accept(e.detail)) { info = e.detail; reports++; check(); } };
+    const timer = setTimeout(() => { stop(); reject(new Error("no answer for " + what + ": " + JSON.stringify(info))); }, 20000);
     const stop = () => { clearTimeout(timer); obs.disconnect(); window.removeEventListener("site-search:answer", onAnswer); };
     obs.observe(list, { childList: true });
     window.addEventListener("site-search:answer", onAnswer);
+    trigger();
+  });
+  const drawn = () => [...list.children].map((li) => ({
+    text: li.innerText,
+    hrefs: [...li.querySelectorAll("a[href]")].map((a) => a.href),
+  }));
+  const result = (r) => ({ ms: r.ms, last: r.last, worker: r.info,
+    meta: document.querySelector(".md-search-result__meta").textContent, items: drawn() });
+"""
+
+# Types a query into the real search box and waits until the theme has drawn
+# the results (the first ten, as it draws them); `all` scrolls until every
+# listed result is drawn. Returns the time from the key to the drawn list,
+# what the worker reported, and the drawn results.
+BROWSER_QUERY_JS = r"""
+async ([q, all]) => {""" + _ASK_JS + r"""
+  const typed = (value) => ask(() => {
     input.value = value;
     input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
-  });
+  }, (d) => d.query === value, value);
   input.focus();
-  if (input.value !== "") await ask("");
-  const r = await ask(q);
+  if (input.value !== "") await typed("");
+  const r = await typed(q);
   if (all) {
     const pause = () => new Promise((res) => setTimeout(res, 50));
     for (let i = 0; i < 200 && list.children.length < r.info.shown; i++) {
@@ -90,13 +103,49 @@ async ([q, all]) => {
     }
     wrap.scrollTop = 0;
   }
-  const items = [...list.children].map((li) => ({
-    text: li.innerText,
-    hrefs: [...li.querySelectorAll("a[href]")].map((a) => a.href),
-  }));
-  return { ms: r.ms, last: r.last, worker: r.info, meta: document.querySelector(".md-search-result__meta").textContent, items };
+  return result(r);
 }
 """
+
+# Resolves when the filters show the counts for `query` under `filters`.
+FACETS_JS = r"""
+  const facetsOf = (query, filters) => new Promise((resolve, reject) => {
+    const same = (a, b) => JSON.stringify(Object.entries(a || {}).sort()) === JSON.stringify(Object.entries(b || {}).sort());
+    const ok = (d) => d && d.query === query && same(d.filters, filters);
+    if (ok(window.__siteSearchFacets)) return resolve(window.__siteSearchFacets);
+    const timer = setTimeout(() => reject(new Error("no facets for " + query)), 20000);
+    const on = (e) => { if (ok(e.detail)) { clearTimeout(timer); window.removeEventListener("site-search:facets", on); resolve(e.detail); } };
+    window.addEventListener("site-search:facets", on);
+  });
+"""
+# Chooses `value` ("" for 全部) in the filter of facet `kind` (search-ui.js)
+# as a reader does (kind null: presses 清除筛选), and waits until the narrowed results are drawn (as
+# BROWSER_QUERY_JS) and the filters show the counts of the new answer.
+BROWSER_FILTER_JS = r"""
+async ([kind, value]) => {""" + _ASK_JS + FACETS_JS + r"""
+  const select = document.querySelector(".site-search__filters select[data-facet='" + kind + "']");
+  const chosen = () => {
+    const out = {};
+    for (const s of document.querySelectorAll(".site-search__filters select")) if (s.value) out[s.dataset.facet] = s.value;
+    return out;
+  };
+  const same = (a, b) => JSON.stringify(Object.entries(a || {}).sort()) === JSON.stringify(Object.entries(b || {}).sort());
+  let want = null;
+  const r = await ask(() => {
+    if (kind === null) {  // 清除筛选
+      want = {};
+      document.querySelector(".site-search__clear").click();
+      return;
+    }
+    select.value = value;
+    want = chosen();
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }, (d) => d.query === input.value && same(d.filters, want), kind + "=" + value);
+  await facetsOf(input.value, want);
+  return result(r);
+}
+"""
+
 
 
 def open_search(page, url: str) -> None:
@@ -110,8 +159,24 @@ def open_search(page, url: str) -> None:
 def browser_query(page, query: str, all_items: bool = False) -> dict[str, Any]:
     """Type `query` into the search box of the open page (BROWSER_QUERY_JS).
     Each item gets `urls`: its links, relative to the site root."""
+    return _with_urls(page, page.evaluate(BROWSER_QUERY_JS, [query, all_items]))
+
+
+def browser_filter(page, kind: str | None, value: str = "") -> dict[str, Any]:
+    """Choose `value` ("" for all) in the search filter of facet `kind`, or
+    press 清除筛选 (kind None) (BROWSER_FILTER_JS); the answer as browser_query's."""
+    return _with_urls(page, page.evaluate(BROWSER_FILTER_JS, [kind, value]))
+
+
+def browser_facets(page, filters: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the filters show for the query in the box (search-ui.js, once
+    the worker has counted): {facet: {all, values: [[id, label, depth, n]]}}."""
+    return page.evaluate("async (f) => {" + FACETS_JS + "return (await facetsOf("
+                         "document.querySelector('input.md-search__input').value, f)).facets; }", filters or {})
+
+
+def _with_urls(page, out: dict[str, Any]) -> dict[str, Any]:
     base = page.evaluate("new URL(document.querySelector('#__config') ? JSON.parse(document.querySelector('#__config').textContent).base : '.', location.href).href")
-    out = page.evaluate(BROWSER_QUERY_JS, [query, all_items])
     for item in out["items"]:
         item["urls"] = [h[len(base):] if h.startswith(base) else h for h in item["hrefs"]]
         item["url"] = item["urls"][-1] if item["urls"] else ""

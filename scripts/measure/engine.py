@@ -1,6 +1,8 @@
 """The reference engine: the worker's algorithm in Python, over a built site
 (or a docs folder), to test the worker against and to measure search:
-`Engine` (the top-k search with upper bounds, exactly as the worker),
+`Engine` (the top-k search with upper bounds, exactly as the worker;
+narrowed by facets, nearest matches and synonym suggestions when nothing
+holds the words as typed, the counts per facet value),
 `search_download_bytes` (gzipped bytes a reader downloads before the first
 result) and `site_size`. Not part of the build.
 """
@@ -9,13 +11,14 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..search.documents import HEAD, KIND_ORDER, kind_bonus, kind_of, record_fields
+from ..search.facets import unrun
 from ..search.index import BUNDLE_FILE, INDEX_FILE, SEARCH_DIR, WORKER_FILE
-from ..search.text import fnv1a, fold, grams, query_terms, variants
+from ..search.text import fnv1a, fold, grams, is_han, query_terms, variants
 
 GZIP_LEVEL = 6  # what a static web server typically uses
 
@@ -30,22 +33,31 @@ def decode(postings: list[int]) -> tuple[list[int], list[int]]:
     return ids, fields
 
 
+MAX_SUGGESTIONS = 6
+
+
 @dataclass
 class Hit:
     doc: int
     score: int
     rec: dict[str, Any]
     plan: list[str] | None
+    mark: str = "exact"  # exact: every piece as typed | synonym: a piece only through a synonym | partial
 
 
 @dataclass
 class Answer:
     terms: list[str]
     hits: list[Hit]
-    total: int  # matching documents (exact count up to `approx`)
+    total: int  # matching documents (exact count up to `approx`), partial matches included
     approx: bool  # some candidates beyond the list were not verified
     fetched: list[str]  # files read, in order (paths under the site root)
-    candidates: int = 0  # documents the index proposed
+    candidates: int = 0  # documents the index proposed (before narrowing)
+    filters: dict[str, str] = field(default_factory=dict)  # facet -> value id
+    exact: bool = False  # some result holds every piece as typed
+    partial: int = 0  # nearest matches (most characters in common), listed after every match
+    suggest: list[str] = field(default_factory=list)  # queries with a synonym swapped in (no exact result)
+    pool: list[int] = field(default_factory=list)  # documents the facet counts count (not narrowed)
 
 
 class Engine:
@@ -102,20 +114,22 @@ class Engine:
                 return {}
         return out or {}
 
-    def search(self, query: str, limit: int | None = None) -> Answer:
+    def search(self, query: str, limit: int | None = None, filters: dict[str, str] | None = None) -> Answer:
         """The best `limit` results (default: the manifest's "max"; the worker
-        lists the best "first" of them before the rest)."""
-        answer = self._search(query, limit, merge=True)
+        lists the best "first" of them before the rest), narrowed by `filters`
+        (facet -> value id)."""
+        filters = {k: v for k, v in (filters or {}).items() if v}
+        answer = self._search(query, limit, True, filters)
         if not answer.candidates and query_terms(query, merge=False) != query_terms(query, merge=True):
-            answer = self._search(query, limit, merge=False)
+            answer = self._search(query, limit, False, filters)
         return answer
 
-    def _search(self, query: str, limit: int | None, merge: bool) -> Answer:
+    def _search(self, query: str, limit: int | None, merge: bool, filters: dict[str, str]) -> Answer:
         limit = limit or self.m["max"]
         fetched: list[str] = []
         terms = query_terms(query, merge)
         if not terms:
-            return Answer(terms, [], 0, False, fetched)
+            return Answer(terms, [], 0, False, fetched, filters=filters)
         per_term: list[list[str]] = [variants(t, self.m["synonyms"]) for t in terms]
         bounds: dict[int, int] | None = None
         multi = False
@@ -128,18 +142,18 @@ class Engine:
                     s = exact + 10 * f
                     if s > best.get(d, -1):
                         best[d] = s
-            if bounds is None:
-                bounds = best
-            else:
-                bounds = {d: s + best[d] for d, s in bounds.items() if d in best}
+            bounds = best if bounds is None else {d: s + best[d] for d, s in bounds.items() if d in best}
             if not bounds:
-                return Answer(terms, [], 0, False, fetched)
+                break
         assert bounds is not None
         head_all = 10 * HEAD * len(terms)  # the fields part when every piece is in a title
         ranges = self.m["ranges"]
-        cands = sorted(((s + kind_bonus(kind_of(d, ranges), s % 1000 == head_all), d) for d, s in bounds.items()),
+        every = sorted(((s + kind_bonus(kind_of(d, ranges), s % 1000 == head_all), d) for d, s in bounds.items()),
                        key=lambda x: (-x[0], x[1]))
+        mask = self.mask(filters, fetched)
+        cands = every if mask is None else [c for c in every if c[1] in mask]
         results: list[tuple[int, int, Hit]] = []
+        failed: set[int] = set()
         matched = 0
         i = 0
         batch = limit  # one round, unless some fail
@@ -151,13 +165,111 @@ class Engine:
             for ub, d in cands[i:i + batch]:
                 rec, plan = self._record(d, fetched)
                 s = self.verify(rec, plan, per_term)
-                if s is not None:
+                if s is None:
+                    failed.add(d)
+                else:
                     matched += 1
                     results.append((s, d, Hit(d, s, rec, plan)))
             results.sort(key=lambda r: (-r[0], r[1]))
             i += batch
         rest = len(cands) - min(i, len(cands))
-        return Answer(terms, [r[2] for r in results[:limit]], matched + rest, rest > 0 and multi, fetched, len(cands))
+        hits = [r[2] for r in results[:limit]]
+        for h in hits:
+            h.mark = "exact" if self.exact(h.rec, h.plan, terms) else "synonym"
+        answer = Answer(terms, hits, matched + rest, rest > 0 and multi, fetched, len(every), filters)
+        answer.exact = bool(hits) and hits[0].mark == "exact"  # an exact result always ranks first
+        pool = {d for _, d in every} - failed
+        if not answer.exact:
+            near = [x for x in self.nearest(terms, fetched) if x[1] not in pool]
+            pool |= {d for _, d in near}
+            if mask is not None:
+                near = [x for x in near if x[1] in mask]
+            for ps, d in near[:max(0, limit - len(hits))]:
+                rec, plan = self._record(d, fetched)
+                hits.append(Hit(d, ps, rec, plan, "partial"))
+            answer.partial = len(near)
+            answer.total += len(near)
+            answer.suggest = self.suggestions(terms, fetched)
+        answer.pool = sorted(pool)
+        return answer
+
+    def exact(self, rec: dict[str, Any], plan: list[str] | None, terms: list[str]) -> bool:
+        """Every piece occurs as typed (not only through a synonym)."""
+        fields = [fold(s) for _, s in record_fields(rec, plan)]
+        return all(any(t in s for s in fields) for t in terms)
+
+    def nearest(self, terms: list[str], fetched: list[str]) -> list[tuple[int, int]]:
+        """[(score, doc)], best first: documents holding at least half of the
+        query's distinct CJK characters (two at least); score 1000 per
+        character in common, plus one per pair of adjacent query characters
+        it holds. From the index alone (unigram and bigram postings)."""
+        chars = list(dict.fromkeys(c for t in terms for c in t if is_han(c)))
+        if len(chars) < 2:
+            return []
+        need = (len(chars) + 1) // 2
+        count: dict[int, int] = {}
+        for c in chars:
+            for d in self._postings(c, fetched):
+                count[d] = count.get(d, 0) + 1
+        pairs: dict[int, int] = {}
+        for g in dict.fromkeys(g for t in terms for g in grams(t) if len(g) == 2):
+            for d in self._postings(g, fetched):
+                pairs[d] = pairs.get(d, 0) + 1
+        return sorted(((1000 * n + pairs.get(d, 0), d) for d, n in count.items() if n >= need),
+                      key=lambda x: (-x[0], x[1]))
+
+    def suggestions(self, terms: list[str], fetched: list[str]) -> list[str]:
+        """Queries to try instead: a piece with a synonym swapped in, or the
+        synonym alone, where the index has a candidate for it."""
+        out: list[str] = []
+        for k, t in enumerate(terms):
+            for group in self.m["synonyms"]:
+                for member in group:
+                    if not member or member not in t:
+                        continue
+                    for other in group:
+                        if other == member:
+                            continue
+                        for s in (t.replace(member, other), other):
+                            q = " ".join(terms[:k] + [s] + terms[k + 1:])
+                            if s != t and grams(s) and q not in out and self._variant_bound(s, fetched):
+                                out.append(q)
+        return out[:MAX_SUGGESTIONS]
+
+    # ------------------------------------------------------------------ facets
+
+    def facet(self, kind: str, fetched: list[str]) -> dict[str, Any]:
+        """search/f/<kind>.json: {"v": [[id, label(, parent)]...], "r": [runs...]}."""
+        if kind not in self.m.get("facets", []):
+            return {"v": [], "r": []}
+        return self._get(f"{SEARCH_DIR}/f/{kind}.json", fetched)
+
+    def mask(self, filters: dict[str, str], fetched: list[str]) -> set[int] | None:
+        """The documents every filter keeps (None: no filter)."""
+        out: set[int] | None = None
+        for kind, value in sorted(filters.items()):
+            table = self.facet(kind, fetched)
+            ids = [v[0] for v in table["v"]]
+            docs = set(unrun(table["r"][ids.index(value)])) if value in ids else set()
+            out = docs if out is None else out & docs
+        return out
+
+    def counts(self, answer: Answer) -> dict[str, dict[str, int]]:
+        """Per facet: value id -> how many of the answer's documents it keeps
+        (the other facets' filters applied, its own not), "" -> all of them."""
+        fetched: list[str] = []
+        out: dict[str, dict[str, int]] = {}
+        for kind in self.m.get("facets", []):
+            mask = self.mask({k: v for k, v in answer.filters.items() if k != kind}, fetched)
+            base = set(answer.pool) if mask is None else set(answer.pool) & mask
+            table = self.facet(kind, fetched)
+            c = {"": len(base)}
+            for v, r in zip(table["v"], table["r"]):
+                n = sum(1 for d in unrun(r) if d in base)
+                if n:
+                    c[v[0]] = n
+            out[kind] = c
+        return out
 
     def _record(self, d: int, fetched: list[str]) -> tuple[dict[str, Any], list[str] | None]:
         chunk = self._get(f"{SEARCH_DIR}/d/{d // self.m['chunk']}.json", fetched)
@@ -184,16 +296,16 @@ class Engine:
         return total + kind_bonus(KIND_ORDER[rec.get("k", "t")], all_head)
 
 
-def search_download_bytes(site: Path, query: str | None = None) -> int:
+def search_download_bytes(site: Path, query: str | None = None, filters: dict[str, str] | None = None) -> int:
     """Gzipped bytes a reader downloads before the first result for `query`
-    (the worker script, search_index.json, the shards of the query's grams and
-    the document-store files read to rank and show the results). Without a
-    query: the largest over DEFAULT_QUERIES."""
+    (the worker script, search_index.json, the shards of the query's grams,
+    the facet files of `filters` and the document-store files read to rank
+    and show the results). Without a query: the largest over DEFAULT_QUERIES."""
     site = Path(site)
     if query is None:
-        return max(search_download_bytes(site, q) for q in DEFAULT_QUERIES)
+        return max(search_download_bytes(site, q, filters) for q in DEFAULT_QUERIES)
     engine = Engine(site)
-    answer = engine.search(query, engine.m.get("first") or engine.m["max"])
+    answer = engine.search(query, engine.m.get("first") or engine.m["max"], filters)
     files = [WORKER_FILE, INDEX_FILE, *answer.fetched]
     total = 0
     for rel in files:

@@ -48,7 +48,10 @@ def scaled_documents(site, tasks: int, permute: bool = False, seed: int = 1) -> 
             rec = {k: (v if k in ("k", "u", "n", "p") else tr(v)) for k, v in d.rec.items()}
             if "p" in rec:
                 rec["p"] = rec["p"] + offset
-            doc = Doc(rec=rec, plan=rec.get("p"))
+            facets = dict(d.facets)
+            if r and "p" in facets:  # each replica's plans are plans of their own
+                facets["p"] = [(vid + f"·{r}", label + f"·{r}") for vid, label in facets["p"]]
+            doc = Doc(rec=rec, plan=rec.get("p"), facets=facets)
             doc.fields = record_fields(rec, out_plans[doc.plan] if doc.plan is not None else None)
             out_docs.append(doc)
     out_docs.sort(key=lambda d: KIND_ORDER[d.rec["k"]])

@@ -1,7 +1,8 @@
 """`make search-report`: for each query of the search tests, the rank of the
 expected result, the time in Chromium and the bytes read before the first
-result; also one query answered by the reference engine, and a built site
-scaled to N tasks. `python -m scripts.measure.search_report report|query|scale`.
+result; the filters (facet files, narrowed queries) and the queries nothing
+holds as typed; also one query answered by the reference engine, and a built
+site scaled to N tasks. `python -m scripts.measure.search_report report|query|scale`.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def report(site: Path | None, browser: bool = True, repeat: int = 1) -> int:
         times.sort()
         print(f"Chromium, key to drawn list: median {times[len(times) // 2]:.1f} ms, max {times[-1]:.1f} ms "
               f"over {len(times)} queries")
+    narrowing(site, engine, page)
+    if browser:
         ctx.stop()
         server.shutdown()
     size = site_size(site)
@@ -104,6 +107,46 @@ def report(site: Path | None, browser: bool = True, repeat: int = 1) -> int:
     if tmp:
         tmp.cleanup()
     return 1 if misses else 0
+
+
+NARROW_QUERY = "隐患"
+NO_EXACT_QUERIES = ["煤气", "煤气罐 隐患排查"]
+
+
+def narrowing(site: Path, engine: Engine, page=None) -> None:
+    """Per facet: its file (read after the first results, or before them
+    when a filter is on) and, for NARROW_QUERY, the value keeping the most
+    results: how many, the bytes before the first narrowed result and (in
+    Chromium) the time from choosing it to the drawn list. Then the queries
+    nothing holds as typed (synonyms, nearest matches)."""
+    import gzip
+
+    from .browser import browser_facets, browser_filter, browser_query
+
+    counts = engine.counts(engine.search(NARROW_QUERY))
+    if page is not None:
+        browser_query(page, NARROW_QUERY)
+        browser_facets(page)
+    print(f"filters, for {NARROW_QUERY} ({counts['j'][''] if counts else 0} results):")
+    for kind in engine.m.get("facets", []):
+        data = (site / "search" / "f" / f"{kind}.json").read_bytes()
+        value = max((v for v in counts[kind] if v), key=lambda v: counts[kind][v])
+        line = (f"  {kind}: {len(engine.facet(kind, [])['v'])} values, file {len(data) / 1024:.0f} KiB raw, "
+                f"{len(gzip.compress(data, 6)) / 1024:.1f} KiB gz; {value}: {counts[kind][value]} results, "
+                f"{search_download_bytes(site, NARROW_QUERY, {kind: value}) / 1024:.1f} KiB gz before the first")
+        if page is not None:
+            ms = min(browser_filter(page, kind, value)["ms"] for _ in range(2))
+            browser_filter(page, None)
+            line += f", {ms:.1f} ms in Chromium"
+        print(line)
+    print("nothing as typed (synonyms marked, nearest matches 部分匹配, suggestions):")
+    for q in NO_EXACT_QUERIES:
+        a = engine.search(q)
+        line = (f"  {q}: {a.total} results ({a.total - a.partial} through synonyms, {a.partial} nearest), "
+                f"suggests {' / '.join(a.suggest) or '-'}; {search_download_bytes(site, q) / 1024:.1f} KiB gz")
+        if page is not None:
+            line += f", {min(browser_query(page, q)['ms'] for _ in range(2)):.1f} ms in Chromium"
+        print(line)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,10 @@ This package writes the data that worker reads, from the enriched Site
   text.py        cleaning and folding text, query pieces, grams, synonyms
                  (the worker does exactly the same)
   documents.py   the search documents, their fields, the ranking's kinds
-  index.py       postings, shards, the document store and the manifest
+  facets.py      what results narrow by: each document's jurisdiction path,
+                 plan, deadline years and unit categories
+  index.py       postings, shards, the document store, the facet files and
+                 the manifest
 
 The files:
 
@@ -20,6 +23,9 @@ The files:
   search/g/<n>.json          bigram shards: {gram: postings}
   search/u/<n>.json          unigram shards (one-character queries)
   search/d/<n>.json          document store: CHUNK documents per file
+  search/f/<facet>.json      a facet's values and their documents (facets.py):
+                             read to count and to narrow, never before the
+                             first result of a query that narrows nothing
   search/all.json            all of the above in one file, when they are
                              small (BUNDLE_MAX): read once, when the page has
                              loaded (Material's SETUP message)
@@ -56,6 +62,20 @@ names), 2 tags: topics, departments, officials, deadline and recurrence
 words, 1 text, 0 context (plan and action names). A page whose names hold every
 piece (plan, department, topic) gets +5, goals and sections -3. Ties: site
 order. So a document lacking the exact phrase never outranks one that has it.
+
+Marks, and nothing as typed. A result holding every piece as typed is
+"exact", else "synonym" (found through one; the result shows which). When the
+best result is not exact (so none is), the nearest matches follow every
+match: documents holding at least half of the query's distinct CJK
+characters, most in common first (1000 per character, +1 per adjacent pair
+of the query held), from unigram and bigram postings alone, marked
+"partial"; and suggestions: the query with a synonym swapped in, or the
+synonym alone, where the index has a candidate.
+
+Narrowing. Filters (facet -> value) keep the candidates whose document the
+value's runs hold, before any is verified; counts per value are over the
+candidates not disproved (and the nearest matches), each facet's own filter
+left out.
 
 The same algorithm in Python, to test and measure the worker against, is
 scripts/measure/engine.py (`Engine`; tests, `make search-report` and

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .facets import Value, category_values, jurisdiction_paths, plan_values, year_values
 from .text import clean, fold
 
 # Field codes, best first (see "Ranking" in scripts/search/__init__.py).
@@ -22,6 +23,7 @@ class Doc:
     rec: dict[str, Any]
     plan: int | None = None  # index into the plan table, for context fields
     fields: list[tuple[int, str]] = field(default_factory=list)
+    facets: dict[str, list[Value]] = field(default_factory=dict)  # facet -> values (facets.py)
 
 
 def _names(dep) -> list[str]:
@@ -88,16 +90,20 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
     (manifest "ranges"), which keeps the index's score bounds exact."""
     docs: list[Doc] = []
     plans: list[list[str]] = []
+    paths = jurisdiction_paths([*(d.jurisdiction for d in site.departments.values()),
+                                *(p.jurisdiction for p in site.plans if p.jurisdiction)])
+    shared: dict[str, list[Value]] = {}  # the facets of the documents added next (a plan's, a department's)
 
-    def add(rec: dict[str, Any], plan: int | None = None) -> None:
+    def add(rec: dict[str, Any], plan: int | None = None, **facets: list[Value]) -> None:
         rec = _compact(rec)
         if plan is not None:
             rec["p"] = plan
-        docs.append(Doc(rec=rec, plan=plan))
+        docs.append(Doc(rec=rec, plan=plan, facets={**shared, **{k: v for k, v in facets.items() if v}}))
 
     for p in site.plans:
         pi = len(plans)
         plans.append(plan_row(p))
+        shared = plan_values(p, paths)
         d = p.data
         officials: list[str] = [d.issuer, d.signer or ""]
         org_text: list[str] = []
@@ -115,7 +121,7 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
         })
         for g in p.goals:
             add({"k": "s", "u": g.url, "t": "工作目标", "x": clean(g.data.text),
-                 "m": _unique(x.data.text for x in g.deadlines)}, pi)
+                 "m": _unique(x.data.text for x in g.deadlines)}, pi, y=year_values(g.deadlines))
         for a in p.actions:
             action = clean(f"{a.data.number}{a.data.title}")
             for t in a.tasks:
@@ -137,10 +143,11 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
                     "x": clean(td.text), "o": clean(units or ""),
                     "g": _unique(x.data.name for x in t.topics),
                     "m": _unique(names),
-                }, pi)
+                }, pi, y=year_values(t.deadlines), c=category_values(t.lead + t.support))
         for s in p.sections:
             add({"k": "s", "u": s.url, "t": clean(s.label), "x": clean(s.data.text),
-                 "m": _unique([x.data.text for x in s.deadlines] + [r.data.text for r in s.recurrence])}, pi)
+                 "m": _unique([x.data.text for x in s.deadlines] + [r.data.text for r in s.recurrence])},
+                pi, y=year_values(s.deadlines))
         for a in p.actions:
             if a.data.intro:
                 add({"k": "s", "u": a.url, "t": clean(f"{a.data.number}{a.data.title}"), "x": clean(a.data.intro)}, pi)
@@ -156,9 +163,10 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
                     "m": _unique([n for dep in r.lead + r.support for n in _names(dep)]
                                  + ([rd.due.text] if rd.due else []) + progress_words(r)),
                     "g": _unique([rd.category or ""]),
-                }, pi)
+                }, pi, y=year_values([r.due]), c=category_values(r.lead + r.support))
     for dep in site.departments.values():
         d = dep.data
+        shared = {"j": paths[dep.jurisdiction.id]}
         counts = f"牵头 {len(dep.lead_tasks)} 项任务，配合 {len(dep.support_tasks)} 项"
         cat = dep.category.data.name if dep.category else ""
         add({
@@ -166,7 +174,8 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
             "h": _unique([*d.short, *d.aliases]),
             "m": _unique([dep.jurisdiction.name, cat]),
             "o": clean(" · ".join(x for x in [dep.jurisdiction.name, cat, counts] if x)),
-        })
+        }, c=category_values([dep]))
+    shared = {}
     for topic in site.topics.values():
         add({"k": "g", "u": topic.url, "t": clean(topic.data.name),
              "o": f"专题 · {len(topic.tasks)} 项任务"})

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Doc, documents, folded_synonyms, kind_ranges
+from .facets import facet_tables
 from .text import HAN, fnv1a, fold
 
 FORMAT = 1
@@ -98,6 +99,9 @@ def build_files(docs: list[Doc], plans: list[list[str]], synonyms: list[list[str
             "p": {str(i): plans[i] for i in used},
             "d": [d.rec for d in chunk],
         })
+    facets = facet_tables(docs)
+    for kind, table in facets.items():
+        files[f"{SEARCH_DIR}/f/{kind}.json"] = _json(table)
     raw = sum(len(v) for v in files.values())
     if raw <= BUNDLE_MAX:
         # A small site: everything in one file, read once (one request instead
@@ -123,6 +127,7 @@ def build_files(docs: list[Doc], plans: list[list[str]], synonyms: list[list[str
         "max": MAX_RESULTS,
         "first": FIRST_RESULTS,
         "ranges": kind_ranges(docs),
+        "facets": list(facets),  # search/f/<facet>.json (facets.py)
         "bundle": BUNDLE_FILE[len(SEARCH_DIR) + 1:] if BUNDLE_FILE in files else None,
         "synonyms": synonyms,
     }

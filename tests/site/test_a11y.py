@@ -52,6 +52,35 @@ def test_no_wcag_violations(browser, site_url, dataset, search_word, viewport):
     assert not found, "\n".join(found)
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_wcag_violations_with_search_filters_and_suggestions(browser, site_url, search_word, viewport):
+    """The filters above the results, one of them chosen, and the
+    suggestions a query without an exact result brings (search-ui.js)."""
+    from scripts.measure.browser import browser_facets, browser_filter, browser_query
+
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    found = []
+    try:
+        page.goto(site_url, wait_until="load")
+        assert open_search(page, search_word) > 0
+        value = browser_facets(page)["j"]["values"][-1][0]
+        browser_filter(page, "j", value)
+        assert page.is_visible(".site-search__filters select") and page.is_visible(".site-search__clear")
+        found += [f"search filters: {v}" for v in axe_violations(page)]
+        browser_filter(page, None)
+        synonyms = page.evaluate("fetch('search/search_index.json').then(r => r.json()).then(i => i.config.cjk.synonyms)")
+        for group in synonyms:  # a name with no exact result: marked results, suggestions
+            res = browser_query(page, group[0])
+            if not res["worker"]["exact"] and res["worker"]["suggest"]:
+                break
+        assert page.is_visible(".site-search__suggest button"), "no synonym without an exact result"
+        found += [f"search suggestions ({group[0]}): {v}" for v in axe_violations(page)]
+    finally:
+        context.close()
+    assert not found, "\n".join(found)
+
+
 def test_search_count_is_announced_and_selection_visible(page, site_url, search_word):
     page.goto(site_url, wait_until="load")
     meta = page.locator(".md-search-result__meta")

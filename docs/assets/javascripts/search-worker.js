@@ -7,12 +7,18 @@
  *        {type: 2 QUERY, data: "query"}
  *   out: {type: 1 READY}
  *        {type: 3 RESULT, data: {items: [[parent?, doc], ...]}}
- * The data and the algorithm are described in scripts/search.py (its Engine
- * class is this file in Python; tests check they agree). In short: exact
- * substring (phrase) matching on folded text, pieces separated by spaces
- * ANDed, synonyms in either direction, candidates from a character-bigram
- * index sharded by hash, verified in score order against the document store
- * until the top results are certain.
+ * Beside it, on this page's own BroadcastChannel ("site-search" + the hash
+ * of this worker's address), search-ui.js sends the filters and "warm"; the
+ * worker reports each answer (count, marks, suggestions) and then the facet
+ * counts.
+ * The data and the algorithm are described in scripts/search/__init__.py;
+ * scripts/measure/engine.py (Engine) is this file in Python; tests check
+ * they agree. In short: exact substring (phrase) matching on folded text,
+ * pieces separated by spaces ANDed, synonyms in either direction,
+ * candidates from a character-bigram index sharded by hash, narrowed by the
+ * filters' facet files, verified in score order against the document store
+ * until the top results are certain; when none holds the words as typed,
+ * the nearest matches (部分匹配) and synonym suggestions.
  *
  * Loaded in a page (not as a worker) it only defines its functions, which
  * the tests call.
@@ -21,6 +27,7 @@
 
 var SiteSearch = (function () {
   var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
+  var MAX_SUGGESTIONS = 6;
   var HEAD = 3, NAMES = 2, TEXT = 1, CONTEXT = 0;
 
   /* ---------------------------------------------------------------- text */
@@ -73,7 +80,7 @@ var SiteSearch = (function () {
     return out;
   }
 
-  /** 32-bit FNV-1a over code points (scripts/search.py: fnv1a). */
+  /** 32-bit FNV-1a over code points (scripts/search/text.py: fnv1a). */
   function fnv1a(s) {
     var h = 0x811c9dc5;
     for (var ch of s) h = Math.imul(h ^ ch.codePointAt(0), 16777619) >>> 0;
@@ -87,7 +94,7 @@ var SiteSearch = (function () {
     return a.slice(i, j).join("");
   }
 
-  /** The pieces of a query (scripts/search.py: query_terms). */
+  /** The pieces of a query (scripts/search/text.py: query_terms). */
   function queryTerms(query, merge) {
     var q = String(query || "").replace(ZERO_WIDTH, "");
     var pieces = [], glue = false, pos = 0, m;
@@ -135,7 +142,7 @@ var SiteSearch = (function () {
     return out.slice(0, limit || 12);
   }
 
-  /** Searchable strings of a record by field (scripts/search.py: record_fields). */
+  /** Searchable strings of a record by field (scripts/search/documents.py: record_fields). */
   function fieldsOf(rec, plan) {
     var out = [];
     [rec.t || ""].concat(rec.h || []).forEach(function (s) { if (s) out.push([HEAD, s]); });
@@ -208,14 +215,14 @@ var SiteSearch = (function () {
     });
   }
 
-  /* --------------------------------------------------------------- search */
+  /* ---------------------------------------------------------------- ranks */
 
   function kindOf(doc) {
     var r = manifest.ranges;
     return doc < r[0] ? 0 : doc < r[1] ? 1 : 2;
   }
 
-  /** Score adjustment by kind (scripts/search.py: kind_bonus). */
+  /** Score adjustment by kind (scripts/search/documents.py: kind_bonus). */
   function kindBonus(kind, allHead) {
     return kind === 2 ? (allHead ? 5 : 0) : kind === 1 ? -3 : 0;
   }
@@ -242,16 +249,109 @@ var SiteSearch = (function () {
     return total + kindBonus(KINDS[rec.k || "t"], allHead);
   }
 
+  /* --------------------------------------------------------------- facets */
+
+  /** search/f/<kind>.json: {v: [[id, label(, parent)]...], r: [runs...]} (scripts/search/facets.py). */
+  function facet(kind) {
+    if ((manifest.facets || []).indexOf(kind) < 0) return Promise.resolve({ v: [], r: [] });
+    return load("f/" + kind + ".json");
+  }
+
+  /** Calls fn(doc) for every document of runs [gap, length, gap, length, ...]. */
+  function eachRun(runs, fn) {
+    var pos = 0;
+    for (var k = 0; k < runs.length; k += 2) {
+      var start = pos + runs[k];
+      for (var d = start; d < start + runs[k + 1]; d++) fn(d);
+      pos = start + runs[k + 1];
+    }
+  }
+
+  var masks = new Map();  // "kind\u0000value" -> Uint8Array of the documents it keeps
+
+  /** The documents every filter keeps (a Uint8Array), or null without a filter (Engine.mask). */
+  async function maskOf(filters) {
+    var kinds = Object.keys(filters).filter(function (k) { return filters[k]; }).sort();
+    var out = null;
+    for (var i = 0; i < kinds.length; i++) {
+      var key = kinds[i] + "\u0000" + filters[kinds[i]], m = masks.get(key);
+      if (!m) {
+        var table = await facet(kinds[i]);
+        m = new Uint8Array(manifest.docs);
+        for (var v = 0; v < table.v.length; v++) {
+          if (table.v[v][0] === filters[kinds[i]]) eachRun(table.r[v], function (d) { m[d] = 1; });
+        }
+        masks.set(key, m);
+      }
+      if (out === null) out = m.slice();
+      else for (var d = 0; d < out.length; d++) out[d] &= m[d];
+    }
+    return out;
+  }
+
+  function cleanFilters(f) {
+    var out = {};
+    Object.keys(f || {}).forEach(function (k) { if (f[k]) out[k] = String(f[k]); });
+    return out;
+  }
+
+  /**
+   * Per facet, how many of an answer's documents each value keeps (the
+   * other facets' filters applied, its own not; Engine.counts):
+   * {kind: {"": all of them, id: n, ...}}.
+   */
+  async function counts(state) {
+    var kinds = manifest.facets || [], n = manifest.docs, pool = new Uint8Array(n), out = {};
+    state.every.forEach(function (c) { if (!state.failed.has(c[1])) pool[c[1]] = 1; });
+    if (!state.exact && state.nearPool) state.nearPool.forEach(function (c) { pool[c[1]] = 1; });
+    for (var i = 0; i < kinds.length; i++) {
+      var others = {};
+      Object.keys(state.filters).forEach(function (k) { if (k !== kinds[i]) others[k] = state.filters[k]; });
+      var m = await maskOf(others), base = pool, all = 0, d;
+      if (m) { base = new Uint8Array(n); for (d = 0; d < n; d++) base[d] = pool[d] & m[d]; }
+      for (d = 0; d < n; d++) all += base[d];
+      var table = await facet(kinds[i]), c = { "": all };
+      table.v.forEach(function (v, k) {
+        var got = 0;
+        eachRun(table.r[k], function (doc) { got += base[doc]; });
+        if (got) c[v[0]] = got;
+      });
+      out[kinds[i]] = c;
+    }
+    return out;
+  }
+
+  /** The values of every facet for the page: [[id, label, depth, count]] in reading order. */
+  async function facetList(byKind, filters) {
+    var kinds = manifest.facets || [], out = {};
+    for (var i = 0; i < kinds.length; i++) {
+      var table = await facet(kinds[i]), c = byKind[kinds[i]] || {}, depth = [], list = [];
+      table.v.forEach(function (v, k) {
+        depth[k] = v.length > 2 && v[2] >= 0 ? depth[v[2]] + 1 : 0;
+        if (c[v[0]] || filters[kinds[i]] === v[0]) list.push([v[0], v[1], depth[k], c[v[0]] || 0]);
+      });
+      out[kinds[i]] = { all: c[""] || 0, values: list };
+    }
+    return out;
+  }
+
+  /* --------------------------------------------------------------- search */
+
   /**
    * A query's candidates, each with an upper bound of its score, from the
-   * index alone: {terms, perTerm, cands: [[bound, doc]] best first, ...}.
-   * Then `extend` verifies them in that order.
+   * index alone: {terms, perTerm, every: [[bound, doc]] best first, cands:
+   * those the filters keep, ...}. Then `extend` verifies them in that order.
    */
-  async function prepare(query, merge, stale) {
+  async function prepare(query, merge, filters, stale) {
     var terms = queryTerms(query, merge);
-    var state = { terms: terms, perTerm: [], cands: [], results: [], matched: 0, i: 0, multi: false };
+    var state = {
+      terms: terms, perTerm: [], every: [], cands: [], results: [], matched: 0, i: 0, multi: false,
+      failed: new Set(), filters: filters, mask: null, exact: false, nearAll: null, nearPool: null, near: null,
+      partialHits: [], suggest: []
+    };
     if (!terms.length) return state;
     var perTerm = state.perTerm = terms.map(function (t) { return variants(t, manifest.synonyms); });
+    var masked = maskOf(filters);  /* the filters' facet files, fetched beside the postings */
 
     /* every gram of every variant, fetched in parallel */
     var all = new Set();
@@ -260,6 +360,7 @@ var SiteSearch = (function () {
     await Promise.all(Array.from(all).map(function (g) {
       return postings(g).then(function (p) { lists.set(g, p); });
     }));
+    state.mask = await masked;
     if (stale()) return null;
 
     /* upper bounds: doc -> score */
@@ -292,12 +393,14 @@ var SiteSearch = (function () {
         bounds.forEach(function (s, d) { var b = best.get(d); if (b !== undefined) merged.set(d, s + b); });
         bounds = merged;
       }
-      if (!bounds.size) return state;
+      if (!bounds.size) break;
     }
     var headAll = 10 * HEAD * terms.length;
-    var cands = state.cands;
-    bounds.forEach(function (s, d) { cands.push([s + kindBonus(kindOf(d), s % 1000 === headAll), d]); });
-    cands.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+    var every = state.every;
+    bounds.forEach(function (s, d) { every.push([s + kindBonus(kindOf(d), s % 1000 === headAll), d]); });
+    every.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+    var mask = state.mask;
+    state.cands = mask ? every.filter(function (c) { return mask[c[1]]; }) : every;
     return state;
   }
 
@@ -317,7 +420,7 @@ var SiteSearch = (function () {
         if (score >= 0) {
           state.matched++;
           results.push({ doc: part[r][1], score: score, rec: recs[r].rec, plan: recs[r].plan });
-        }
+        } else state.failed.add(part[r][1]);
       }
       results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
       state.i += part.length;
@@ -325,12 +428,106 @@ var SiteSearch = (function () {
     return state;
   }
 
+  /** Every piece occurs as typed, not only through a synonym (Engine.exact). */
+  function exactIn(rec, plan, terms) {
+    var fields = fieldsOf(rec, plan).map(function (f) { return fold(f[1]); });
+    return terms.every(function (t) { return fields.some(function (s) { return s.indexOf(t) >= 0; }); });
+  }
+
+  /**
+   * Nearest matches (Engine.nearest): [[score, doc]] best first, documents
+   * holding at least half of the query's distinct CJK characters (two at
+   * least); 1000 per character in common, plus one per pair of adjacent
+   * query characters held. From the index alone.
+   */
+  async function nearest(terms) {
+    var cs = [];
+    terms.forEach(function (t) { chars(t).forEach(function (c) { if (isHan(c) && cs.indexOf(c) < 0) cs.push(c); }); });
+    if (cs.length < 2) return [];
+    var need = Math.floor((cs.length + 1) / 2), pairs = [];
+    terms.forEach(function (t) { grams(t).forEach(function (g) { if (chars(g).length === 2 && pairs.indexOf(g) < 0) pairs.push(g); }); });
+    var lists = await Promise.all(cs.concat(pairs).map(postings));
+    var count = new Map(), held = new Map();
+    lists.forEach(function (l, k) {
+      var into = k < cs.length ? count : held;
+      l.forEach(function (f, d) { into.set(d, (into.get(d) || 0) + 1); });
+    });
+    var out = [];
+    count.forEach(function (n, d) { if (n >= need) out.push([1000 * n + (held.get(d) || 0), d]); });
+    out.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+    return out;
+  }
+
+  /** Queries to try instead: a piece with a synonym swapped in, or the synonym alone (Engine.suggestions). */
+  async function suggestions(terms) {
+    var tries = [];
+    terms.forEach(function (t, k) {
+      manifest.synonyms.forEach(function (group) {
+        group.forEach(function (member) {
+          if (!member || t.indexOf(member) < 0) return;
+          group.forEach(function (other) {
+            if (other === member) return;
+            [t.split(member).join(other), other].forEach(function (s) {
+              var q = terms.slice(0, k).concat([s], terms.slice(k + 1)).join(" ");
+              if (s !== t && grams(s).length) tries.push([s, q]);
+            });
+          });
+        });
+      });
+    });
+    var out = [];
+    for (var i = 0; i < tries.length && out.length < MAX_SUGGESTIONS; i++) {
+      if (out.indexOf(tries[i][1]) >= 0) continue;
+      var gs = Array.from(new Set(grams(tries[i][0]))).sort(), acc = null;
+      for (var g = 0; g < gs.length && (acc === null || acc.size); g++) {
+        var p = await postings(gs[g]);
+        if (acc === null) acc = new Set(p.keys());
+        else acc = new Set(Array.from(acc).filter(function (d) { return p.has(d); }));
+      }
+      if (acc && acc.size) out.push(tries[i][1]);
+    }
+    return out;
+  }
+
+  /**
+   * The marks of the best `limit` results (exact or synonym); when none is
+   * exact, the nearest matches after them and the suggestions.
+   */
+  async function settle(state, limit, stale) {
+    var hits = state.results.slice(0, limit);
+    hits.forEach(function (h) {
+      if (h.mark === undefined) h.mark = exactIn(h.rec, h.plan, state.terms) ? "exact" : "synonym";
+    });
+    state.exact = hits.length > 0 && hits[0].mark === "exact";  // an exact result always ranks first
+    state.partialHits = [];
+    if (state.exact || !state.terms.length) return state;
+    if (state.nearAll === null) {
+      var found = await Promise.all([nearest(state.terms), suggestions(state.terms)]);
+      if (stale()) return null;
+      state.nearAll = found[0];
+      state.suggest = found[1];
+    }
+    var inEvery = new Set(state.every.map(function (c) { return c[1]; }));
+    state.nearPool = state.nearAll.filter(function (c) { return !inEvery.has(c[1]) || state.failed.has(c[1]); });
+    var mask = state.mask;
+    state.near = mask ? state.nearPool.filter(function (c) { return mask[c[1]]; }) : state.nearPool;
+    var part = state.near.slice(0, Math.max(0, limit - hits.length));
+    var recs = await Promise.all(part.map(function (c) { return record(c[1]); }));
+    if (stale()) return null;
+    state.partialHits = part.map(function (c, r) {
+      return { doc: c[1], score: c[0], rec: recs[r].rec, plan: recs[r].plan, mark: "partial" };
+    });
+    return state;
+  }
+
   /** What a state says, listing the best `limit`. */
   function summary(state, limit) {
     var rest = state.cands.length - Math.min(state.i, state.cands.length);
+    var partial = state.exact || !state.near ? 0 : state.near.length;
     return {
-      terms: state.terms, perTerm: state.perTerm, hits: state.results.slice(0, limit),
-      total: state.matched + rest, approx: rest > 0 && state.multi
+      terms: state.terms, perTerm: state.perTerm, hits: state.results.slice(0, limit).concat(state.partialHits),
+      total: state.matched + rest + partial, approx: rest > 0 && state.multi, exact: state.exact,
+      partial: partial, suggest: state.exact ? [] : state.suggest, filters: state.filters, state: state
     };
   }
 
@@ -338,25 +535,28 @@ var SiteSearch = (function () {
    * Answer a query: `report(answer)` is called with the best `first`
    * results as soon as they are certain, then (when there are more) with
    * the best `max`. Resolves to the last answer, or null when `stale()`.
+   * opts.filters: facet -> value id, the results narrowed to them.
    */
   async function search(query, opts) {
     opts = opts || {};
     var stale = opts.stale || function () { return false; };
+    var filters = cleanFilters(opts.filters);
     /* a large site lists its first results before it fetches the rest;
        a small one has everything at hand (the bundle) */
     var limits = opts.limit ? [opts.limit]
       : manifest.bundle && useBundle ? [manifest.max] : [manifest.first || manifest.max, manifest.max];
-    var state = await prepare(query, true, stale);
+    var state = await prepare(query, true, filters, stale);
     if (state === null) return null;
-    if (!state.cands.length && queryTerms(query, false).join("\u0000") !== queryTerms(query, true).join("\u0000")) {
-      state = await prepare(query, false, stale);  /* "2024 年底前" as a phrase found nothing: both words */
+    if (!state.every.length && queryTerms(query, false).join("\u0000") !== queryTerms(query, true).join("\u0000")) {
+      state = await prepare(query, false, filters, stale);  /* "2024 年底前" as a phrase found nothing: both words */
       if (state === null) return null;
     }
     var answer = null;
     for (var k = 0; k < limits.length; k++) {
       if (await extend(state, limits[k], stale) === null) return null;
+      if (await settle(state, limits[k], stale) === null) return null;
       answer = summary(state, limits[k]);
-      answer.done = k === limits.length - 1 || state.i >= state.cands.length;  // the last report
+      answer.done = k === limits.length - 1 || answer.hits.length >= answer.total;  // the last report
       if (opts.report) opts.report(answer);
       if (answer.done) break;
     }
@@ -424,39 +624,60 @@ var SiteSearch = (function () {
     }).join(" ");
   }
 
+  /** The mark of a result: a synonym it was found through, or 部分匹配 (partial). */
+  function markOf(hit, answer, has) {
+    if (hit.mark === "partial") return '<span class="site-search__mark site-search__mark--partial">部分匹配</span> ';
+    if (hit.mark !== "synonym") return "";
+    var via = [];
+    answer.perTerm.forEach(function (vs) {
+      if (has(vs[0])) return;
+      var v = vs.slice(1).find(has);
+      if (v && via.indexOf(v) < 0) via.push(v);
+    });
+    return '<span class="site-search__mark">同义词' + (via.length ? "：" + escapeHTML(via.join("、")) : "") + "</span> ";
+  }
+
   /** Material's result items: [[plan header, task], [department], ...]. */
   function items(answer) {
-    var needles = [];
+    var needles = [], near = [];
     answer.perTerm.forEach(function (vs) { vs.forEach(function (v) { needles.push(v); }); });
-    var terms = {};
-    answer.terms.forEach(function (t) { terms[t] = true; });
+    answer.terms.forEach(function (t) { chars(t).forEach(function (c) { if (isHan(c) && near.indexOf(c) < 0) near.push(c); }); });
     var n = answer.hits.length;
     return answer.hits.map(function (hit, rank) {
       var rec = hit.rec, plan = hit.plan;
       var score = (n - rank) * 10;  // shown order; Enter opens the first
-      var tags = (rec.g || []).concat(rec.m || []).filter(function (s) {
-        return ranges(s, needles).length;
+      var fields = fieldsOf(rec, plan).map(function (f) { return fold(f[1]); });
+      var has = function (t) { return fields.some(function (s) { return s.indexOf(t) >= 0; }); };
+      var terms = {};  // Material lists the pieces a result lacks (缺少)
+      answer.terms.forEach(function (t) { terms[t] = has(t); });
+      var partial = hit.mark === "partial", marks = partial ? near : needles;
+      var tags = partial ? [] : (rec.g || []).concat(rec.m || []).filter(function (s) {
+        return ranges(s, marks).length;
       }).slice(0, 6).map(escapeHTML);
       var body = "";
-      if (rec.a) body += '<p class="site-search__path">' + highlight(rec.a, needles) + "</p>";
-      if (rec.h && rec.k !== "p") body += '<p class="site-search__names">' + highlight(rec.h.join("、"), needles) + "</p>";
-      if (rec.x) body += "<p>" + snippet(rec.x, needles) + "</p>";
-      if (rec.o) body += '<p class="site-search__units">' + highlight(rec.o, needles) + "</p>";
-      if (rec.k === "p" && rec.h) body = '<p class="site-search__names">' + highlight(rec.h.join(" · "), needles) + "</p>" + body;
-      var title = rec.n ? "第" + rec.n + "项 " + highlight(rec.t, needles) : highlight(rec.t, needles);
+      if (rec.a) body += '<p class="site-search__path">' + highlight(rec.a, marks) + "</p>";
+      if (rec.h && rec.k !== "p") body += '<p class="site-search__names">' + highlight(rec.h.join("、"), marks) + "</p>";
+      if (rec.x) body += "<p>" + snippet(rec.x, marks) + "</p>";
+      if (rec.o) body += '<p class="site-search__units">' + highlight(rec.o, marks) + "</p>";
+      if (rec.k === "p" && rec.h) body = '<p class="site-search__names">' + highlight(rec.h.join(" · "), marks) + "</p>" + body;
+      var title = rec.n ? "第" + rec.n + "项 " + highlight(rec.t, marks) : highlight(rec.t, marks);
       if (rec.k === "g") title = "专题：" + title;
-      var doc = { location: rec.u, title: title, text: body, terms: terms, score: score };
+      var doc = { location: rec.u, title: markOf(hit, answer, has) + title, text: body, terms: terms, score: score };
       if (tags.length) doc.tags = tags;
       if (!plan) return [doc];
       var header = plan[0] + (plan[1] ? " · " + plan[1] : "");
-      return [{ location: plan[3], title: highlight(header, needles), text: "", terms: terms, score: score - 5 }, doc];
+      var all = {};
+      answer.terms.forEach(function (t) { all[t] = true; });
+      return [{ location: plan[3], title: highlight(header, marks), text: "", terms: all, score: score - 5 }, doc];
     });
   }
 
   /* --------------------------------------------------------------- worker */
 
-  var latest = 0;
-  var channel = typeof BroadcastChannel !== "undefined" ? new BroadcastChannel("site-search") : null;
+  var latest = 0, lastQuery = null, filters = {};
+  /* the page's own channel: its id is the hash of this worker's address (overrides/main.html) */
+  var channel = typeof BroadcastChannel !== "undefined"
+    ? new BroadcastChannel("site-search" + (self.location.hash || "")) : null;
 
   /* A small site's data is one file: fetch it when the page has loaded
      (SETUP) and again, should that have failed, when the search box gets the
@@ -466,20 +687,28 @@ var SiteSearch = (function () {
   }
 
   async function answer(query) {
-    var id = ++latest;
+    var id = ++latest, used = filters;
     var started = Date.now(), before = fetched;
     var stale = function () { return id !== latest; };
+    lastQuery = query;
     function post(res) {
       if (stale()) return;  // a newer query is on its way
       self.postMessage({ type: RESULT, data: { items: items(res) } });
       if (channel) channel.postMessage({
         query: query, shown: res.hits.length, total: res.total, approx: res.approx, done: res.done !== false,
         ms: Date.now() - started, bytes: fetched - before, error: res.error || null,
-        urls: res.hits.map(function (h) { return h.rec.u; })
+        urls: res.hits.map(function (h) { return h.rec.u; }),
+        marks: res.hits.map(function (h) { return h.mark || "exact"; }),
+        exact: res.exact !== false, partial: res.partial || 0, suggest: res.suggest || [], filters: used
       });
     }
     try {
-      await search(query, { stale: stale, report: post });  // posts the first results, then the rest
+      var last = await search(query, { stale: stale, report: post, filters: used });  // the first results, then the rest
+      if (last && last.terms.length && channel && !stale()) {
+        /* then what each filter would keep (the facet files are read now, after the results) */
+        var list = await facetList(await counts(last.state), used);
+        if (!stale()) channel.postMessage({ facets: list, query: query, filters: used, approx: last.approx });
+      }
     } catch (err) {
       post({ terms: [], perTerm: [], hits: [], total: 0, approx: false, error: String(err) });
     }
@@ -493,7 +722,14 @@ var SiteSearch = (function () {
   }
 
   if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
-    if (channel) channel.addEventListener("message", function (ev) { if (ev.data && ev.data.warm) warm(); });
+    if (channel) channel.addEventListener("message", function (ev) {
+      if (!ev.data) return;
+      if (ev.data.warm) warm();
+      if (ev.data.filters) {  /* the reader narrowed the results: answer the last query again */
+        filters = cleanFilters(ev.data.filters);
+        if (lastQuery !== null) answer(lastQuery);
+      }
+    });
     self.addEventListener("message", function (ev) {
       var msg = ev.data;
       if (msg.type === SETUP) {
@@ -514,6 +750,7 @@ var SiteSearch = (function () {
       manifest = m; root = new URL("search/", base).href; biShards = new Set(m.bi); uniShards = new Set(m.uni);
       useBundle = bundle !== false; cache.clear();
     },
-    search: search, items: items
+    search: search, items: items,
+    counts: function (answer) { return counts(answer.state); }, facetList: facetList
   };
 })();
