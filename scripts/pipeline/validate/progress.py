@@ -169,9 +169,16 @@ def report_unit_responsible(corpus: Corpus) -> Iterable[Problem]:
                                     f"'{r.unit}' is not a lead or supporting unit of {_what(r)} (its units: {listed})")
 
 
+def _last_year(plan: _Plan, r: Report, end: int) -> int:
+    """The period's last year; for an occurrence due after it (次年 duties), the year it falls due."""
+    due = plan.occurrences.get(r.task or "", {}).get(r.occurrence or "")
+    return max(end, due.year) if due else end
+
+
 @corpus_rule
 def report_date_in_period(corpus: Corpus) -> Iterable[Problem]:
-    """A report is dated inside its plan's period and not after today (NOW)."""
+    """A report is dated inside its plan's period (or, on an occurrence of a
+    次年 duty, by the year it falls due) and not after today (NOW)."""
     now = today()
     for f, plan in _files(corpus):
         if plan is None:
@@ -180,7 +187,7 @@ def report_date_in_period(corpus: Corpus) -> Iterable[Problem]:
         for i, r in enumerate(f.model.reports):
             if r.date > now:
                 yield f.doc.problem(("reports", i, "date"), f"{r.date.isoformat()} is in the future (today is {now.isoformat()})")
-            elif not start <= r.date.year <= end:
+            elif not start <= r.date.year <= _last_year(plan, r, end):
                 yield f.doc.problem(("reports", i, "date"), f"{r.date.isoformat()} is outside the plan's period {start}–{end}")
 
 
