@@ -32,10 +32,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_addresses(args: argparse.Namespace) -> int:
+    """Record new addresses, only when the data is otherwise valid: a draft
+    that fails `make check` publishes nothing, so it records nothing."""
     from .editor.addresses import update_registry
-    from .pipeline.load.corpus import load_corpus
+    from .pipeline.addresses import is_unrecorded
+    from .pipeline.validate import check
 
-    corpus = load_corpus(args.data)
+    corpus, problems = check(args.data)
+    blocking = [p for p in problems if not is_unrecorded(p)]
+    if blocking:
+        for p in blocking:
+            print(p)
+        print(f"addresses: nothing recorded: `make check` finds {len(blocking)} problem"
+              f"{'s' if len(blocking) != 1 else ''} besides the new addresses; fix them and run `make addresses` again",
+              file=sys.stderr)
+        return 1
     n = update_registry(corpus)
     print(f"addresses: recorded {n} new address(es) in {args.data / 'addresses.txt'}")
     return 0

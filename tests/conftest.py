@@ -5,9 +5,15 @@ on loopback, and headless Chromium (Debian's) driven by Playwright, one per
 worker.
 
 Markers (pytest.ini): `browser`, set here on every test that uses the
-`browser` fixture (directly or through `page`); `slow`, set by hand on tests
-that build whole sites of their own, run `make serve` or the benchmark.
-`make test` runs everything in parallel; `make test-fast` leaves both out.
+`browser` fixture (directly or through `page`); `data`, set here on every
+test that reads the real data (through `data_dir`, `built_site` or
+`real_site`); `slow`, set by hand on tests that build whole sites of their
+own, run `make serve` or the benchmark. `make test` runs everything in
+parallel; `make test-fast` leaves out browser and slow tests.
+
+The real data is data/, or the folder TEST_DATA names: tests/test_extra_plan.py
+runs the `data` tests once more on a copy of data/ with an extra plan, so
+that they hold for any valid data.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from scripts.measure.browser import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: 
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2024-10-15"  # fixed "today" for every date-dependent assertion
+DATA = Path(os.environ.get("TEST_DATA") or ROOT / "data").resolve()  # the data the `data` tests read
+DATA_FIXTURES = {"data_dir", "built_site", "real_site"}
 
 
 def run_build(site_dir: Path, env_extra: dict | None = None, data_dir: Path | None = None) -> subprocess.CompletedProcess:
@@ -58,10 +66,14 @@ def build_with_extra_page(monkeypatch, site: Path, extra_page: str, data_dir: Pa
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark `browser` every test that drives Chromium, whoever writes it."""
+    """Mark `browser` every test that drives Chromium and `data` every test
+    that reads the real data, whoever writes it."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        names = set(getattr(item, "fixturenames", ()))
+        if "browser" in names:
             item.add_marker(pytest.mark.browser)
+        if names & DATA_FIXTURES:
+            item.add_marker(pytest.mark.data)
 
 
 def shared(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
@@ -87,11 +99,25 @@ def shared(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The site built from the real data/ with NOW fixed (once per run)."""
+def data_dir() -> Path:
+    """The real data: data/, or the folder TEST_DATA names."""
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def real_site(data_dir):
+    """The enriched Site of the real data."""
+    from scripts.measure.scale import load_site
+
+    return load_site(data_dir)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, data_dir) -> Path:
+    """The site built from the real data with NOW fixed (once per run)."""
 
     def make(site: Path) -> None:
-        result = run_build(site)
+        result = run_build(site, data_dir=data_dir)
         assert result.returncode == 0, result.stderr + result.stdout
 
     return shared(tmp_path_factory, "built-site", make)
@@ -132,7 +158,7 @@ def search_site_30000(tmp_path_factory, built_site) -> tuple[Path, dict]:
     from scripts.measure.scale import make_scaled_site
 
     def make(folder: Path) -> None:
-        info = make_scaled_site(built_site, folder / "site", 30_000)
+        info = make_scaled_site(built_site, folder / "site", 30_000, data_dir=DATA)
         (folder / "info.json").write_text(json.dumps(info), encoding="utf-8")
 
     folder = shared(tmp_path_factory, "search-30000", make)

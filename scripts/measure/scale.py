@@ -58,24 +58,26 @@ def scaled_documents(site, tasks: int, permute: bool = False, seed: int = 1) -> 
     return out_docs, out_plans
 
 
-def load_site():
-    """The enriched Site of data/ (NOW as set)."""
+def load_site(data_dir: Path | None = None):
+    """The enriched Site of data/ or `data_dir` (NOW as set)."""
     from ..paths import DATA
     from ..pipeline.enrich import enrich
     from ..pipeline.validate import check
 
-    corpus, problems = check(DATA)
+    corpus, problems = check(data_dir or DATA)
     if problems:
         raise SystemExit("search: the data has problems; run `make check`")
     return enrich(corpus)
 
 
-def make_scaled_site(built: Path, out: Path, tasks: int, permute: bool = False) -> dict[str, Any]:
-    """A copy of the built site `built` whose search data holds `tasks` tasks
-    (scaled_documents). Returns sizes and the time the index took."""
+def make_scaled_site(built: Path, out: Path, tasks: int, permute: bool = False,
+                     data_dir: Path | None = None) -> dict[str, Any]:
+    """A copy of the built site `built` (of data/ or `data_dir`) whose search
+    data holds `tasks` tasks (scaled_documents). Returns sizes and the time
+    the index took."""
     import shutil
 
-    site = load_site()
+    site = load_site(data_dir)
     t0 = time.perf_counter()
     docs, plans = scaled_documents(site, tasks, permute)
     t1 = time.perf_counter()

@@ -194,9 +194,16 @@ _UNITS = [  # (words after 每 [number], period)
 _UNIT_RE = "|".join(re.escape(u) for u, _ in _UNITS)
 _EVERY_RE = re.compile(rf"每(?P<n>{NUM})?(?P<unit>{_UNIT_RE})")
 _NEXT_YEAR_RE = re.compile(rf"次年(?P<month>{NUM})月")
-# 月讲评, 季通报, 年总结, 周调度: a period word leading a routine's name.
-_ROUTINE_RE = re.compile(r"^(?P<unit>周|月|季|年)(?=调度|讲评|通报|总结|例会|会商|研判|分析|报告|报送|考核|检查|督查|点评)")
-_ANNUAL_RE = re.compile(r"年度")
+# 月讲评, 季通报, 年总结, 周调度, 行动月报, 季度点评, 年度述职: a period word
+# leading a routine's name (not a date: 2024年报, 上半年, 本月).
+_ROUTINE_RE = re.compile(
+    r"(?<![\d每本当上下次今明去前后全半一二两三四五六七八九十])(?P<unit>周|月度|月|季度|季|半年度|半年|年度|年)"
+    r"(?=报|调度|讲评|通报|总结|例会|会商|研判|分析|考核|检查|督查|督导|点评|计划|述职|评估|评议|工作要点|调研)"
+)
+# 年度、季度监督检查计划, 年度任务: a period word alone.
+_PERIOD_WORD_RE = re.compile(r"(?<![\d每本当上下次今明去前后])(?P<unit>月度|季度|半年度|年度)")
+_ROUTINE_EVERY = {"周": "week", "月": "month", "月度": "month", "季": "quarter", "季度": "quarter",
+                  "半年": "half-year", "半年度": "half-year", "年": "year", "年度": "year"}
 _COUNT_RE = re.compile(rf"至少(?P<n>{NUM})次|(?P<m>{NUM})次")
 _UNIT_EVERY = dict(_UNITS)
 
@@ -210,7 +217,8 @@ def read_recurrence(text: str) -> RecurrenceWords:
 
     The first period word counts: 每…(周|半月|月|季度|半年|年), with a number
     for the interval (每两年, 每3个月); 次年N月 (yearly, in the next year);
-    a routine's name led by its period (月讲评, 季通报); else 年度 (yearly).
+    a routine's name led by its period (月讲评, 季通报, 行动月报, 季度点评);
+    else 年度/季度/月度 alone (named_periods() lists every period named).
     Then 至少N次 (or N次) is the count, N日 right after a monthly period the
     day, and N月 right after a yearly or half-yearly period the month.
     Raises PhraseError when the words name no period.
@@ -226,11 +234,8 @@ def read_recurrence(text: str) -> RecurrenceWords:
     elif m := _NEXT_YEAR_RE.search(s):
         every, next_year = "year", True
         rest = s[m.start() + 2:]
-    elif m := _ROUTINE_RE.search(s):
-        every = {"周": "week", "月": "month", "季": "quarter", "年": "year"}[m.group("unit")]
-        rest = s[m.end():]
-    elif m := _ANNUAL_RE.search(s):
-        every = "year"
+    elif m := _ROUTINE_RE.search(s) or _PERIOD_WORD_RE.search(s):
+        every = _ROUTINE_EVERY[m.group("unit")]
         rest = s[m.end():]
     else:
         raise PhraseError(f"'{text}' names no period (每周, 每月, 每季度, 每半年, 每年 …)")
@@ -247,6 +252,22 @@ def read_recurrence(text: str) -> RecurrenceWords:
     if c := _COUNT_RE.search(rest):
         count = number(c.group("n") or c.group("m"))
     return RecurrenceWords(every, interval, max(count, 1), day, month, next_year, m.group(0))
+
+
+def named_periods(text: str) -> list[tuple[str, int]]:
+    """Every period the words name, as (every, interval), in text order:
+    编制年度、季度监督检查计划 names a year and a quarter."""
+    s = squash(text)
+    found: list[tuple[int, int, str, int]] = []  # start, end, every, interval
+    for m in _EVERY_RE.finditer(s):
+        found.append((m.start(), m.end(), _UNIT_EVERY[m.group("unit")], number(m.group("n")) if m.group("n") else 1))
+    for m in _NEXT_YEAR_RE.finditer(s):
+        found.append((m.start(), m.end(), "year", 1))
+    for rx in (_ROUTINE_RE, _PERIOD_WORD_RE):
+        for m in rx.finditer(s):
+            if not any(a <= m.start() < b for a, b, *_ in found):
+                found.append((m.start(), m.end(), _ROUTINE_EVERY[m.group("unit")], 1))
+    return list(dict.fromkeys((every, n) for _, _, every, n in sorted(found)))
 
 
 def period_months(every: str, interval: int = 1) -> float:
@@ -294,7 +315,8 @@ _ONGOING_RE = re.compile("|".join(sorted(map(re.escape, ONGOING_WORDS), key=len,
 
 EVENT_WORDS = (
     "主汛期", "汛期", "汛前", "防汛", "春节", "元旦", "国庆", "五一", "清明", "端午", "中秋", "节假日", "重大节日",
-    "节日", "重大活动", "重要活动", "两会", "岁末年初", "开学", "高温", "雨季", "台风", "冬春", "旺季",
+    "节日", "重大活动", "重要活动", "大型活动", "两会", "进博会", "岁末年初", "开学", "高温", "雨季", "台风", "冬春",
+    "旺季", "重点时段", "重要时段", "敏感时段", "重要节点", "重要时间节点",
 )
 _EVENT_RE = re.compile("|".join(sorted(map(re.escape, EVENT_WORDS), key=len, reverse=True)))
 
@@ -329,7 +351,7 @@ class TimePhrase:
     start: int
     end: int
     phrase: str
-    context_year: int | None = None  # deadlines naming no year: the last year the text names before them
+    context_year: int | None = None  # deadlines naming no year: the last year their sentence names before them
 
 
 _CLAUSE_END = "，。；！？：,;!?\n"
@@ -342,7 +364,7 @@ _FIND_RECURRENCE = re.compile(
     rf"(?:每{NUM}?(?:{_UNIT_RE})|次年{NUM}月)(?:{NUM}月(?:\d{{1,2}}日)?(?:底|末)?|\d{{1,2}}日)?(?:前|以前|之前)?"
 )
 _FIND_EVENT = re.compile(
-    r"(?:主汛期|汛期|防汛期|春节|元旦|国庆|五一|清明|端午|中秋|节假日|重大节日|重大活动|两会)(?:前|之前|以前|期间|前后)|汛前"
+    r"(?:主汛期|汛期|防汛期|春节|元旦|国庆|五一|清明|端午|中秋|节假日|重大节日|重大活动|大型活动|两会)(?:前|之前|以前|期间|前后)|汛前"
 )
 _FIND_ONGOING = re.compile(r"常态化|常态长效|长期坚持|持续推进|全年|长效")
 _YEAR_IN_TEXT = re.compile(r"(\d{4})年")
@@ -408,7 +430,8 @@ def find_time_phrases(text: str) -> list[TimePhrase]:
         start, end, words = span(m.start(), m.end())
         context = None
         if not re.match(r"(?:到|至|截至|截止)?\d{4}年", core):
-            years = _YEAR_IN_TEXT.findall(s[:m.start()])
+            sentence = re.split(r"[。；！？;!?\n]", s[:m.start()])[-1]
+            years = _YEAR_IN_TEXT.findall(sentence)
             context = int(years[-1]) if years else None
         found.append(TimePhrase("deadline", words, start, end, words, context))
     for kind, rx in (("event", _FIND_EVENT), ("ongoing", _FIND_ONGOING)):

@@ -28,6 +28,7 @@ from .load.corpus import Corpus
 from .load.document import Problem
 
 REGISTRY = "addresses.txt"
+UNRECORDED = "are not recorded yet"  # the words of the one problem `make addresses` fixes
 
 # Site-wide pages and files (besides the ones derived from ids below).
 FIXED = ["./", "plans/", "data/", "data/plans.json"]
@@ -149,9 +150,14 @@ def check_registry(corpus: Corpus, optional: set[str] | None = None) -> list[Pro
     if missing:
         problems.append(Problem(
             name, max((n for n, _ in registry), default=1), 1,
-            f"{len(missing)} new address(es) are not recorded yet (first: {missing[0]}); run `make addresses`",
+            f"{len(missing)} new address(es) {UNRECORDED} (first: {missing[0]}); run `make addresses`",
         ))
     return problems
+
+
+def is_unrecorded(problem: Problem) -> bool:
+    """The problem `make addresses` fixes: new addresses not recorded yet."""
+    return UNRECORDED in problem.message
 
 
 def redirect_page(target: str, here: str) -> str:

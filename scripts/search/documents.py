@@ -40,6 +40,12 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def _time_words(x) -> list[str]:
+    """A task's or section's time words besides its deadlines and duties:
+    the period in words (每两个月), its ongoing duties and event-tied timing."""
+    return [r.every_label for r in x.recurrence] + [o.data.text for o in x.ongoing] + [e.data.text for e in x.events]
+
+
 def progress_words(item) -> list[str]:
     """The words of an item's progress a search finds it by (滞后, 已完成,
     已逾期（未报送） …): its state and latest status, once anything was
@@ -137,6 +143,7 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
                 names = [n for dep in t.lead + t.support for n in _names(dep)]
                 names += list(td.leaders)
                 names += [x.data.text for x in t.deadlines] + [r.data.text for r in t.recurrence]
+                names += _time_words(t)
                 names += progress_words(t)
                 add({
                     "k": "t", "u": t.url, "a": action, "n": td.number, "t": clean(td.title),
@@ -146,7 +153,7 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
                 }, pi, y=year_values(t.deadlines), c=category_values(t.lead + t.support))
         for s in p.sections:
             add({"k": "s", "u": s.url, "t": clean(s.label), "x": clean(s.data.text),
-                 "m": _unique([x.data.text for x in s.deadlines] + [r.data.text for r in s.recurrence])},
+                 "m": _unique([x.data.text for x in s.deadlines] + [r.data.text for r in s.recurrence] + _time_words(s))},
                 pi, y=year_values(s.deadlines))
         for a in p.actions:
             if a.data.intro:

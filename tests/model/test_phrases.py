@@ -128,7 +128,7 @@ def kinds(text):
 
 
 def test_find_deadlines_with_and_without_year():
-    text = "2024年推动开展试点。6月底前完成排查，年内全面完成；2025年三季度末前建成平台。"
+    text = "2024年推动开展试点，6月底前完成排查，年内全面完成；2025年三季度末前建成平台。"
     assert kinds(text) == [("deadline", "2024年"), ("deadline", "6月底前"), ("deadline", "年内"),
                            ("deadline", "2025年三季度末前")]
     found = find_time_phrases(text)

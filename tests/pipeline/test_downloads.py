@@ -207,7 +207,7 @@ def test_small_department_table(small_site):
     got = [(r[col["原编号"]], r[col["本单位角色"]]) for r in table.rows]
     # its tasks in plan order, then the annex row naming it (restating none of them)
     assert got == [("第1项", "配合"), ("第2项", "牵头"), ("第3项", "牵头"), ("附件第2项", "牵头")]
-    assert table.rows[-1][2] == "11月（2024-11-30）"
+    assert table.rows[-1][2] == "11月（2024-11-30，年份按清单年度）"  # the annex's year: words in the list too
     wb = load_workbook(io.BytesIO(downloads.xlsx_bytes(table, NOW)))
     ws = wb["任务清单"]
     assert [c.value for c in ws[1]] == table.columns
@@ -228,7 +228,8 @@ def _reference_ics(name, deadlines, recurrences, stamp) -> bytes:
     dtstamp = dt.datetime(stamp.year, stamp.month, stamp.day, tzinfo=dt.timezone.utc)
     for owner, uid, start, summary, description, category, rule in (
         [(d, d.anchor, d.date, f"【{d.data.text.strip()}】{d.plan.data.short_title} {d.label}",
-          downloads._description(d.owner, f"时间节点：{d.data.text.strip()}（{d.date.isoformat()}）"), d.kind_label, None)
+          downloads._description(d.owner, f"{'节点性要求' if d.editor_dated else '时间节点'}：{downloads._date_text(d)}"),
+          d.kind_label, None)
          for d in deadlines]
         + [(r, r.anchor, r.first_due,
             f"【{r.label}{'（' + r.data.scope + '）' if r.data.scope else ''}】{r.plan.data.short_title} {r.title}",

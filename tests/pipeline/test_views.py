@@ -362,11 +362,11 @@ def test_same_wording_links_but_slogans_do_not():
     assert site.tasks["bb-t3"].same_duty == []
 
 
-def test_same_duty_in_the_real_data():
+def test_same_duty_in_the_real_data(data_dir):
     """The examples of the issue link wherever two plans carry them."""
     from scripts.pipeline.validate import check
 
-    corpus, problems = check()
+    corpus, problems = check(data_dir)
     if problems:
         pytest.skip("the data has problems; `make check` reports them")
     site = enrich(corpus, now=NOW)

@@ -15,7 +15,6 @@ from types import SimpleNamespace
 import pytest
 
 from scripts.measure.engine import Engine
-from scripts.measure.scale import load_site
 from scripts.search.documents import documents, record_fields
 from scripts.search.facets import FACETS, jurisdiction_paths, runs, unrun
 from scripts.search.index import index_files
@@ -64,9 +63,7 @@ def test_runs_round_trip():
 # --------------------------------------------------------------------------- #
 
 
-@pytest.fixture(scope="module")
-def real_site():
-    return load_site()
+# real_site: the enriched real data (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

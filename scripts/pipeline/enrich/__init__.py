@@ -9,7 +9,8 @@ links them; the list of every computed field:
                  anchor       fragment id on its page (tasks, actions, goals,
                               sections, deadlines)
   PlanView       tasks, deadlines (tasks, goals, sections and annex rows whose
-                 date no restated task already carries), goal_deadlines,
+                 date no restated task already carries, and dated events),
+                 events, undated_events, ongoing, goal_deadlines,
                  section_deadlines, annex_deadlines, recurrences (flattened),
                  section_recurrence, jurisdiction, goals (GoalViews),
                  sections (SectionViews), departments (named anywhere in it),
@@ -18,7 +19,8 @@ links them; the list of every computed field:
   ActionView     part, tasks, national lines (authored), order
   TaskView       label, citation, lead, support (DepartmentViews; each adds
                  the units of the scope notes that govern the task),
-                 scope_notes (those notes), topics,
+                 scope_notes (those notes), ongoing (OngoingViews), events
+                 (EventViews), topics,
                  national lines (its own, else its action's less those
                  siblings name for themselves), annex_rows (that restate it),
                  deadlines (DeadlineViews), recurrence (RecurrenceViews),
@@ -27,7 +29,7 @@ links them; the list of every computed field:
                  progress (its reports, state, occurrences reported)
   GoalView       label, deadlines, targets (national targets it restates,
                  authored or found by wording; `inferred` tells which)
-  SectionView    label, deadlines, recurrence
+  SectionView    label, deadlines, recurrence, ongoing, events
   AnnexRowView   label, lead, support, restates (tasks), restates_other
                  (goals and sections), due, due_is_duplicate, progress
   Progress       reports (ReportViews), task_reports, latest, state,
@@ -40,7 +42,14 @@ links them; the list of every computed field:
   DeadlineView   status: past | soon (from NOW to SOON_DAYS after it,
                  inclusive) | later, status_label (words, never colour
                  alone), year, quarter, kind, kind_label, label, url, anchor,
-                 timeline_url, lead, support
+                 timeline_url, lead, support, year_source (plan | annex |
+                 override | bare-year: why the words do not print the
+                 year; the year rule, phrases.rule_year), inferred,
+                 inferred_label, inferred_note (the reason in words)
+  EventView      a DeadlineView of timing tied to an event: dated (by an
+                 editor; then in the deadlines, inferred_label 日期由编者补注)
+                 or not, anchor (due-…-eN dated, event-… undated)
+  OngoingView    kind, kind_label, label, url, anchor, lead, support
   RecurrenceView label, every_label (每两个月 …), due_label (25日前, 3月底前,
                  次年3月底前, 15日和月末), kind, kind_label, title, url,
                  anchor, group (its period: month, month-2 …), calendar_url,
@@ -49,11 +58,13 @@ links them; the list of every computed field:
                  last_due, until, rrule (RFC 5545 rule parts for ICS files)
   DepartmentView display, label, lead_tasks, support_tasks, tasks, role_in,
                  lead_groups, support_groups (by plan and action),
-                 annex_rows, roles, deadlines, open_deadlines, recurrences,
+                 annex_rows, roles, deadlines (with dated events),
+                 open_deadlines, recurrences, ongoing, undated_events,
                  downloads, is_named
   CategoryView   departments, jurisdictions, task_count
   TopicView      tasks, groups (by plan and action), plans
   Site           deadlines, open_deadlines, soon_deadlines, recurrences,
+                 ongoing, undated_events,
                  timeline, timeline_of, upcoming, recurrence_calendar,
                  recurrence_month_totals, jurisdictions, named_departments,
                  comparison and local_comparison (lines against plans),
@@ -67,8 +78,11 @@ Where each is computed:
 
   views.py       the views and their fields (addresses come from
                  scripts/model/urls.py), group_tasks
+  duties.py      the views of deadlines, recurring and ongoing duties and
+                 events, and the words for inferred dates
   timeline.py    status (past | soon | later), the timeline and the
-                 calendar of recurring duties, their labels
+                 calendar of recurring duties, their labels, the due dates
+                 and RRULE of a recurring duty
   comparison.py  plans against the national lines of action and targets
   same_duty.py   same_duty, same_duty_why (tasks of other plans)
   site.py        Site and its site-wide lists
@@ -85,6 +99,7 @@ import datetime as dt
 
 from ...model import models
 from ...model.dates import today
+from ...model.phrases import read_deadline, rule_year
 from ...model.urls import category_url, department_url, plan_url, topic_url
 from ..load.corpus import Corpus
 from .comparison import infer_targets
@@ -100,7 +115,9 @@ from .views import (
     CategoryView,
     DeadlineView,
     DepartmentView,
+    EventView,
     GoalView,
+    OngoingView,
     PlanView,
     RecurrenceView,
     SectionView,
@@ -153,8 +170,10 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
                 tv.support = [departments[d] for d in support_ids if d in departments]
                 tv.topics = [topics[x] for x in t.topics if x in topics]
                 tv.national = _task_lines(t, a, lines)
-                tv.deadlines = [DeadlineView(d, tv, pv, status_of(d.date, now), i) for i, d in enumerate(t.deadlines, 1)]
+                tv.deadlines = [_deadline(d, tv, pv, now, i) for i, d in enumerate(t.deadlines, 1)]
                 tv.recurrence = [RecurrenceView(r, tv, pv, i) for i, r in enumerate(t.recurrence, 1)]
+                tv.ongoing = [OngoingView(o, tv, pv, i) for i, o in enumerate(t.ongoing, 1)]
+                tv.events = [_event(e, tv, pv, now, i) for i, e in enumerate(t.events, 1)]
                 for dv in tv.lead:
                     dv.lead_tasks.append(tv)
                 for dv in tv.support:
@@ -166,7 +185,7 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
                 tasks[t.id] = tv
         for g in p.goals:
             gv = GoalView(g, pv, f"{pv.url}#{g.id}", g.id)
-            gv.deadlines = [DeadlineView(d, gv, pv, status_of(d.date, now), i) for i, d in enumerate(g.deadlines, 1)]
+            gv.deadlines = [_deadline(d, gv, pv, now, i) for i, d in enumerate(g.deadlines, 1)]
             gv.targets = [targets[x] for x in g.national if x in targets]
             if not g.national and targets:
                 gv.targets = infer_targets(g, list(targets.values()))
@@ -174,8 +193,10 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
             pv.goals.append(gv)
         for s in p.sections:
             sv = SectionView(s, pv, f"{pv.url}#{s.id}", s.id)
-            sv.deadlines = [DeadlineView(d, sv, pv, status_of(d.date, now), i) for i, d in enumerate(s.deadlines, 1)]
+            sv.deadlines = [_deadline(d, sv, pv, now, i) for i, d in enumerate(s.deadlines, 1)]
             sv.recurrence = [RecurrenceView(r, sv, pv, i) for i, r in enumerate(s.recurrence, 1)]
+            sv.ongoing = [OngoingView(o, sv, pv, i) for i, o in enumerate(s.ongoing, 1)]
+            sv.events = [_event(e, sv, pv, now, i) for i, e in enumerate(s.events, 1)]
             pv.sections.append(sv)
         others = {v.data.id: v for v in [*pv.goals, *pv.sections]}
         for annex in p.annexes:
@@ -187,7 +208,7 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
                 rv.restates = [tasks[x] for x in row.restates if x in tasks]
                 rv.restates_other = [others[x] for x in row.restates if x in others]
                 if row.due:
-                    rv.due = DeadlineView(row.due, rv, pv, status_of(row.due.date, now))
+                    rv.due = _deadline(row.due, rv, pv, now, 1, annex.year)
                     rv.due_is_duplicate = any(
                         d.date == row.due.date for x in [*rv.restates, *rv.restates_other] for d in x.deadlines
                     )
@@ -212,6 +233,23 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
     site.reports = attach_progress(corpus, plans, departments, now)
     site.boards = boards(plans, {r.model.jurisdiction.id: r.model.jurisdiction for r in corpus.registries}, now)
     return site
+
+
+def _deadline(d: models.Deadline, owner, pv: PlanView, now: dt.date, index: int,
+              annex_year: int | None = None) -> DeadlineView:
+    """A deadline's view; where its words do not print its year, why
+    (year_source: the plan's first year, the annex's, the editor's, or a bare year)."""
+    words = read_deadline(d.text, rule_year(d.year, annex_year, pv.data.period.start)[0])
+    source = None
+    if words.bare_year:
+        source = "bare-year"
+    elif not words.year_named:
+        source = rule_year(d.year, annex_year, pv.data.period.start)[1]
+    return DeadlineView(d, owner, pv, status_of(d.date, now), index, source)
+
+
+def _event(e: models.Event, owner, pv: PlanView, now: dt.date, index: int) -> EventView:
+    return EventView(e, owner, pv, status_of(e.date, now) if e.date else "later", index)
 
 
 def _task_lines(t: models.Task, a: models.Action, lines: dict[str, models.Line]) -> list[models.Line]:

@@ -12,7 +12,8 @@ from typing import Any
 from ...model import models
 from .comparison import LineRow, TargetRow, compare_line
 from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
-from .views import ActionView, CategoryView, DeadlineView, DepartmentView, PlanView, RecurrenceView, TaskView, TopicView, task_order
+from .views import (ActionView, CategoryView, DeadlineView, DepartmentView, EventView, OngoingView, PlanView, RecurrenceView,
+                    TaskView, TopicView, task_order)
 
 
 @dataclass(repr=False)
@@ -40,6 +41,14 @@ class Site:
     @property
     def recurrences(self) -> list[RecurrenceView]:
         return [r for p in self.plans for r in p.recurrences]
+
+    @property
+    def ongoing(self) -> list[OngoingView]:
+        return [o for p in self.plans for o in p.ongoing]
+
+    @property
+    def undated_events(self) -> list[EventView]:
+        return [e for p in self.plans for e in p.undated_events]
 
     @property
     def timeline(self) -> list[YearGroup]:

@@ -1,5 +1,6 @@
 """The views: one per authored object (plan, action, task, goal, section,
-annex row, department, category, topic) and per deadline and recurring duty.
+annex row, department, category, topic); those of deadlines, recurring,
+ongoing and event-tied duties are in duties.py.
 Each holds its authored model as `.data` and the fields computed for it (see
 the list at the top of scripts/pipeline/enrich/__init__.py); enrich() makes
 them and links them to each other.
@@ -12,175 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import models
-from ...model.urls import DOWNLOAD_FORMATS, RECURRING_URL, TIMELINE_URL, download_url
+from ...model.urls import DOWNLOAD_FORMATS, download_url
+from .duties import KIND_LABELS, DeadlineView, EventView, OngoingView, RecurrenceView, _View  # noqa: F401 (views of time)
 from .history import Change
-from ...model.occurrences import window
-from ...model.phrases import every_words
-from .timeline import STATUS_LABELS, YearGroup, deadline_order, due_dates, rrule_parts, timeline
-
-KIND_LABELS = {"task": "任务", "goal": "工作目标", "section": "工作要求", "annex": "任务清单"}
-
-
-class _View:
-    """Views point at each other (a task at its departments, a department at
-    its tasks …): a short repr keeps tracebacks and test reports readable."""
-
-    def __repr__(self) -> str:
-        data = getattr(self, "data", None)
-        ident = getattr(data, "id", None) or getattr(data, "text", None) or getattr(data, "number", "")
-        return f"<{type(self).__name__} {ident}>"
-
-
-class _Owned(_View):
-    """A deadline or recurring duty: what it is, where it links and who owes
-    it come from the task, goal, section or annex row that states it."""
-
-    @property
-    def kind(self) -> str:
-        return self.owner.kind
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.owner.kind]
-
-    @property
-    def url(self) -> str:
-        return self.owner.url
-
-    @property
-    def lead(self) -> list["DepartmentView"]:
-        return getattr(self.owner, "lead", [])
-
-    @property
-    def support(self) -> list["DepartmentView"]:
-        return getattr(self.owner, "support", [])
-
-
-@dataclass(eq=False, repr=False)
-class DeadlineView(_Owned):
-    data: models.Deadline
-    owner: Any  # TaskView, GoalView, SectionView or AnnexRowView
-    plan: "PlanView"
-    status: str = "later"
-    index: int = 1  # 1-based position among the owner's deadlines
-
-    @property
-    def date(self) -> dt.date:
-        return self.data.date
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def year(self) -> int:
-        return self.data.date.year
-
-    @property
-    def quarter(self) -> int:
-        return (self.data.date.month - 1) // 3 + 1
-
-    @property
-    def label(self) -> str:
-        return self.owner.label
-
-    @property
-    def anchor(self) -> str:
-        """Fragment id of this deadline on the timelines (unique site-wide)."""
-        return f"due-{self.owner.anchor}-{self.index}"
-
-    @property
-    def timeline_url(self) -> str:
-        return f"{TIMELINE_URL}#{self.anchor}"
-
-
-@dataclass(eq=False, repr=False)
-class RecurrenceView(_Owned):
-    data: models.Recurrence
-    owner: Any  # TaskView or SectionView
-    plan: "PlanView"
-    index: int = 1
-
-    @property
-    def every_label(self) -> str:
-        """The period in words: 每月, 每两个月, 每周, 每半月, 每两年."""
-        return every_words(self.data.every, self.data.interval)
-
-    @property
-    def due_label(self) -> str:
-        """When in its period it falls due, in words ("" for the period's end):
-        25日前; 3月底前; 次年3月底前; 15日和月末."""
-        r = self.data
-        if r.every == "half-month":
-            return "15日和月末"
-        if r.month:
-            when = f"{r.month}月{r.day}日前" if r.day else f"{r.month}月底前"
-            return ("次年" if r.next_year else "") + when
-        if r.next_year:
-            return "次年年底前"
-        return f"{r.day}日前" if r.day else ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.every_label}{self.due_label}至少{self.data.min_count}次"
-
-    @property
-    def title(self) -> str:
-        return self.owner.label
-
-    @property
-    def anchor(self) -> str:
-        return f"every-{self.owner.anchor}-{self.index}"
-
-    @property
-    def group(self) -> str:
-        """Its period's key on the recurring-duty calendar: month, month-2 …"""
-        r = self.data
-        return r.every if r.interval == 1 else f"{r.every}-{r.interval}"
-
-    @property
-    def calendar_url(self) -> str:
-        """Its period's section of the recurring-duty calendar."""
-        return f"{RECURRING_URL}#every-{self.group}"
-
-    @property
-    def window(self) -> tuple[dt.date, dt.date]:
-        """The days its dues fall on: from 1 January of the plan's first year
-        (or the issue date, when later) to the end of its last year; a duty
-        for each year due in the next (次年) falls a year later."""
-        return window(self.data, self.plan.data)
-
-    @property
-    def due_dates(self) -> list[dt.date]:
-        """Every date the duty falls due within its window (timeline.due_dates)."""
-        year0 = self.plan.data.period.start + (1 if self.data.next_year else 0)
-        return due_dates(self.data, *self.window, year0)
-
-    @property
-    def months(self) -> list[int]:
-        """The months of a year in which the duty falls due."""
-        return sorted({d.month for d in self.due_dates})
-
-    @property
-    def first_due(self) -> dt.date:
-        dues = self.due_dates
-        return dues[0] if dues else self.window[0]
-
-    @property
-    def last_due(self) -> dt.date:
-        dues = self.due_dates
-        return dues[-1] if dues else self.window[1]
-
-    @property
-    def until(self) -> dt.date:
-        """The end of the plan's period (of the year after it, for 次年 duties)."""
-        return self.window[1] if not self.data.next_year else self.last_due
-
-    @property
-    def rrule(self) -> dict[str, Any]:
-        """RFC 5545 RRULE parts for the ICS downloads (timeline.rrule_parts)."""
-        return rrule_parts(self.data, self.first_due, self.until)
-
+from .timeline import YearGroup, deadline_order, timeline
 
 @dataclass(eq=False, repr=False)
 class TopicView(_View):
@@ -262,6 +98,9 @@ class DepartmentView(_View):
         for t in self.tasks:
             for d in t.deadlines:
                 seen[id(d)] = d
+            for e in t.events:
+                if e.dated:
+                    seen[id(e)] = e
         for r in self.annex_rows:
             if r.due and not r.due_is_duplicate:
                 seen[id(r.due)] = r.due
@@ -274,6 +113,14 @@ class DepartmentView(_View):
     @property
     def recurrences(self) -> list[RecurrenceView]:
         return [r for t in self.tasks for r in t.recurrence]
+
+    @property
+    def ongoing(self) -> list[OngoingView]:
+        return [o for t in self.tasks for o in t.ongoing]
+
+    @property
+    def undated_events(self) -> list[EventView]:
+        return [e for t in self.tasks for e in t.events if not e.dated]
 
     @property
     def downloads(self) -> dict[str, str]:
@@ -298,6 +145,8 @@ class TaskView(_View):
     national: list[models.Line] = field(default_factory=list)
     deadlines: list[DeadlineView] = field(default_factory=list)
     recurrence: list[RecurrenceView] = field(default_factory=list)
+    ongoing: list[OngoingView] = field(default_factory=list)
+    events: list[EventView] = field(default_factory=list)
     annex_rows: list["AnnexRowView"] = field(default_factory=list)
     scope_notes: list[models.ScopeNote] = field(default_factory=list)  # the notes that govern it
     same_duty: list["TaskView"] = field(default_factory=list)
@@ -358,6 +207,8 @@ class SectionView(_View):
     anchor: str
     deadlines: list[DeadlineView] = field(default_factory=list)
     recurrence: list[RecurrenceView] = field(default_factory=list)
+    ongoing: list[OngoingView] = field(default_factory=list)
+    events: list[EventView] = field(default_factory=list)
 
     kind = "section"
 
@@ -425,13 +276,29 @@ class PlanView(_View):
         return [r.due for rows in self.annex_rows.values() for r in rows if r.due and not r.due_is_duplicate]
 
     @property
+    def events(self) -> list[EventView]:
+        """Every event-tied timing of its tasks and sections."""
+        return [e for x in [*self.tasks, *self.sections] for e in x.events]
+
+    @property
+    def undated_events(self) -> list[EventView]:
+        return [e for e in self.events if not e.dated]
+
+    @property
     def deadlines(self) -> list[DeadlineView]:
+        """Its dates: of tasks, goals, sections, annex rows (unless a restated
+        task carries the same date) and events an editor dated."""
         ds = [d for t in self.tasks for d in t.deadlines] + self.goal_deadlines + self.section_deadlines
+        ds += [e for e in self.events if e.dated]
         return sorted(ds + self.annex_deadlines, key=deadline_order)
 
     @property
     def recurrences(self) -> list[RecurrenceView]:
         return [r for t in self.tasks for r in t.recurrence] + self.section_recurrence
+
+    @property
+    def ongoing(self) -> list[OngoingView]:
+        return [o for x in [*self.tasks, *self.sections] for o in x.ongoing]
 
     @property
     def timeline(self) -> list["YearGroup"]:

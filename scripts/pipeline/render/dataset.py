@@ -15,7 +15,34 @@ def dataset(site: Site) -> dict:
         return [{"id": d.data.id, "name": d.data.name, "url": d.url} for d in views]
 
     def deadline(d):
-        return {"date": d.date.isoformat(), "text": d.data.text, "status": d.status}
+        out = {"date": d.date.isoformat(), "text": d.data.text, "status": d.status, "inferred": d.inferred}
+        if d.inferred:
+            out["inferred_label"] = d.inferred_label
+        if d.data.year is not None:
+            out["year"] = d.data.year
+        if d.data.note:
+            out["note"] = d.data.note
+        return out
+
+    def ongoing(o):
+        return {"text": o.data.text, **({"note": o.data.note} if o.data.note else {})}
+
+    def event(e):
+        out = {"text": e.data.text}
+        if e.dated:
+            out.update(date=e.date.isoformat(), status=e.status, editor_dated=True)
+        if e.data.note:
+            out["note"] = e.data.note
+        return out
+
+    def timing(x) -> dict:
+        """The time fields of a task or section."""
+        return {
+            "deadlines": [deadline(d) for d in x.deadlines],
+            "recurrence": [recurrence(r) for r in x.recurrence],
+            "ongoing": [ongoing(o) for o in x.ongoing],
+            "events": [event(e) for e in x.events],
+        }
 
     def recurrence(r):
         out = {"every": r.data.every, "interval": r.data.interval, "min_count": r.data.min_count,
@@ -87,8 +114,7 @@ def dataset(site: Site) -> dict:
                             "title": t.data.title,
                             "text": t.data.text,
                             "url": t.url,
-                            "deadlines": [deadline(x) for x in t.deadlines],
-                            "recurrence": [recurrence(r) for r in t.recurrence],
+                            **timing(t),
                             "lead": deps(t.lead),
                             "support": deps(t.support),
                             "leaders": list(t.data.leaders),
@@ -104,7 +130,10 @@ def dataset(site: Site) -> dict:
                 }
                 for a in p.actions
             ],
-            "sections": [s.model_dump(mode="json", exclude_none=True) for s in d.sections],
+            "scope_notes": [n.model_dump(mode="json", exclude_none=True) for n in d.scope_notes],
+            "sections": [
+                {**s.data.model_dump(mode="json", exclude_none=True), **timing(s)} for s in p.sections
+            ],
             "annex": [
                 {
                     "id": annex.id,
@@ -114,6 +143,7 @@ def dataset(site: Site) -> dict:
                     "rows": [
                         {
                             **r.data.model_dump(mode="json", exclude_none=True, exclude={"not_verbatim"}),
+                            **({"due": deadline(r.due)} if r.due else {}),
                             "lead": deps(r.lead),
                             "support": deps(r.support),
                             "url": r.url,

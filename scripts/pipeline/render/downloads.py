@@ -7,8 +7,10 @@ reproducible from the data and NOW (no build clock inside), so a rebuild
 rewrites only the files whose content changed.
 
 Columns: the five of the annex task lists first (序号, 任务, 时间节点, 责任单位,
-配合单位), then what a list taken away needs besides (周期性要求, 计划, 行动,
-任务原文, 站内地址; a department's list also 本单位角色 and 原编号).
+配合单位), then what a list taken away needs besides (周期性要求, 持续性要求,
+节点性要求, 计划, 行动, 任务原文, 站内地址; a department's list also 本单位角色
+and 原编号). A date the plan does not print whole carries the same words as
+on the site (年份按方案年度推定, 仅写年份，按年底计, 日期由编者补注).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from ..enrich.views import DepartmentView, PlanView, TaskView
 from . import progress_sheet
 
 BASE_COLUMNS = ["序号", "任务", "时间节点", "责任单位", "配合单位"]
-PLAN_COLUMNS = BASE_COLUMNS + ["周期性要求", "计划", "行动", "任务原文", "站内地址"]
-DEPARTMENT_COLUMNS = BASE_COLUMNS + ["本单位角色", "周期性要求", "计划", "行动", "原编号", "任务原文", "站内地址"]
+TIME_COLUMNS = ["周期性要求", "持续性要求", "节点性要求"]
+PLAN_COLUMNS = BASE_COLUMNS + TIME_COLUMNS + ["计划", "行动", "任务原文", "站内地址"]
+DEPARTMENT_COLUMNS = BASE_COLUMNS + ["本单位角色", *TIME_COLUMNS, "计划", "行动", "原编号", "任务原文", "站内地址"]
 PRODID = "-//安全生产治本攻坚行动计划参考站//任务时间节点//ZH"
 
 
@@ -43,8 +46,22 @@ def _names(deps) -> str:
     return "、".join(d.display for d in deps)
 
 
+def _date_text(d) -> str:
+    """6月底前（2024-06-30，年份按方案年度推定）"""
+    note = f"，{d.inferred_label}" if d.inferred_label else ""
+    return f"{d.data.text.strip()}（{d.date.isoformat()}{note}）"
+
+
 def _deadlines_text(deadlines) -> str:
-    return "；".join(f"{d.data.text.strip()}（{d.date.isoformat()}）" for d in deadlines)
+    return "；".join(_date_text(d) for d in deadlines)
+
+
+def _ongoing_text(items) -> str:
+    return "；".join(o.data.text for o in items)
+
+
+def _events_text(events) -> str:
+    return "；".join(_date_text(e) if e.dated else f"{e.data.text}（未定日期）" for e in events)
 
 
 def _recurrence_text(recs) -> str:
@@ -75,6 +92,8 @@ def plan_table(plan: PlanView) -> Table:
             _lead_text(t),
             _names(t.support),
             _recurrence_text(t.recurrence),
+            _ongoing_text(t.ongoing),
+            _events_text(t.events),
             plan.data.short_title,
             f"{t.action.data.number}{t.action.data.title}",
             t.data.text,
@@ -100,6 +119,8 @@ def department_table(dep: DepartmentView) -> Table:
             _names(t.support),
             dep.role_in(t),
             _recurrence_text(t.recurrence),
+            _ongoing_text(t.ongoing),
+            _events_text(t.events),
             t.plan.data.short_title,
             f"{t.action.data.number}{t.action.data.title}",
             f"第{t.data.number}项",
@@ -118,6 +139,8 @@ def department_table(dep: DepartmentView) -> Table:
             _names(r.lead) or (d.lead_text or ""),
             _names(r.support) or (d.support_text or ""),
             "牵头" if dep in r.lead else "配合",
+            "",
+            "",
             "",
             r.plan.data.short_title,
             r.annex.title,
@@ -146,7 +169,7 @@ def csv_bytes(table: Table) -> bytes:
 
 
 _WIDTHS = {"序号": 6, "任务": 36, "时间节点": 22, "责任单位": 22, "配合单位": 22, "本单位角色": 8,
-           "周期性要求": 30, "计划": 18, "行动": 24, "原编号": 10, "任务原文": 80, "站内地址": 40}
+           "周期性要求": 30, "持续性要求": 30, "节点性要求": 30, "计划": 18, "行动": 24, "原编号": 10, "任务原文": 80, "站内地址": 40}
 
 
 def xlsx_bytes(table: Table, stamp: dt.date) -> bytes:
@@ -365,7 +388,7 @@ def ics_bytes(name: str, deadlines, recurrences, stamp: dt.date) -> bytes:
     for d in deadlines:
         event(
             _uid(d.anchor), d.date, f"【{d.data.text.strip()}】{d.plan.data.short_title} {d.label}",
-            _description(d.owner, f"时间节点：{d.data.text.strip()}（{d.date.isoformat()}）"), d.kind_label,
+            _description(d.owner, f"{'节点性要求' if d.editor_dated else '时间节点'}：{_date_text(d)}"), d.kind_label,
         )
     for r in recurrences:
         scope = f"（{r.data.scope}）" if r.data.scope else ""

@@ -1,5 +1,6 @@
 """Walking a plan: every text that must be verbatim, every text with its
-deadlines and recurring duties, every responsibility, every id; and
+deadlines and recurring duties (and every time field: `timed`), every
+responsibility, every id; and
 `squash`, text as it is compared with the source. The rules read plans
 through these.
 """
@@ -7,6 +8,7 @@ through these.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ...model import models
 from ...model.dates import normalise
@@ -67,6 +69,32 @@ def dated(plan: models.Plan) -> Iterator[tuple[P, str, list[models.Deadline], li
             yield ("actions", ai, "tasks", ti), t.text, t.deadlines, t.recurrence
     for i, s in enumerate(plan.sections):
         yield ("sections", i), s.text, s.deadlines, s.recurrence
+
+
+@dataclass
+class Timed:
+    """A text that states time, with every field that records it."""
+
+    path: P
+    text: str
+    deadlines: list[models.Deadline]
+    recurrence: list[models.Recurrence]
+    ongoing: list[models.Ongoing]
+    events: list[models.Event]
+    not_time: list[str]
+    note: str | None
+
+
+def timed(plan: models.Plan) -> Iterator[Timed]:
+    """Every goal, task and section with its time fields."""
+    for i, g in enumerate(plan.goals):
+        yield Timed(("goals", i), g.text, g.deadlines, [], [], [], g.not_time, g.note)
+    for ai, a in enumerate(plan.actions):
+        for ti, t in enumerate(a.tasks):
+            yield Timed(("actions", ai, "tasks", ti), t.text, t.deadlines, t.recurrence, t.ongoing, t.events,
+                        t.not_time, t.note)
+    for i, s in enumerate(plan.sections):
+        yield Timed(("sections", i), s.text, s.deadlines, s.recurrence, s.ongoing, s.events, s.not_time, s.note)
 
 
 def responsibilities(plan: models.Plan) -> Iterator[tuple[P, models.Responsibility]]:
