@@ -5,7 +5,11 @@ time, memory and size, one line per size:
 
 The corpus (scripts/measure/corpus.py): replicas of the real data/, with the
 same shape and text statistics and ids of their own (replica 0 is the real
-data itself).
+data itself), and a progress report on every task for every quarter up to
+NOW (progress_corpus.py). Before each size's line, a line of progress
+figures: the reports and the largest page of each kind that shows progress:
+
+    bench: progress reports=N largest_kb: index=… board=… bulletin=… department=… plan=… feed=… department_feed=…
 
 The build is the real one: `python -m scripts --data D build --site-dir S`
 (check + enrich + render + mkdocs build --strict) as a child process.
@@ -35,6 +39,7 @@ Usage: python -m scripts.bench [--sizes 300,3000,30000] [--keep DIR] [--profile 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import os
 import re
@@ -49,6 +54,7 @@ from pathlib import Path
 
 from ..paths import DATA, ROOT
 from .corpus import Real, make_corpus
+from .progress_corpus import progress_figures
 
 NOW = "2024-10-15"
 DEFAULT_SIZES = (300, 3_000, 30_000)
@@ -159,13 +165,14 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> str
     data, site = work / "data", work / "site"
     say(f"size {size}: generating the corpus in {data} …")
     t = time.monotonic()
-    plans, tasks = make_corpus(data, size, real, say)
+    plans, tasks = make_corpus(data, size, real, say, now=dt.date.fromisoformat(os.environ.get("NOW", NOW)))
     say(f"size {size}: {plans} plans, {tasks} tasks generated ({time.monotonic() - t:.1f} s); building …")
     prof = profile / f"generate-{size}.prof" if profile else None
     code, seconds, peak = measure_build(data, site, prof)
     if code != 0:
         raise SystemExit(f"bench: the build of {tasks} tasks failed (exit {code}); see above")
     gz, note = search_download(site)
+    print(progress_figures(data, site), flush=True)
     return (f"bench: plans={plans} tasks={tasks} build_s={seconds:.1f} peak_mb={peak:.0f} "
             f"site_mb={folder_bytes(site) / MIB:.1f} search_gz_mb={gz:.2f}{note}")
 

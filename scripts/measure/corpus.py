@@ -39,6 +39,7 @@ ancestors 上海市, 松江区 …) are not replicated.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import shutil
@@ -51,6 +52,7 @@ import yaml
 from ..model.models import SCHEMA_COMMENT
 from ..paths import DATA, ROOT
 from ..pipeline.load.document import load_yaml
+from .progress_corpus import write_progress
 
 # Keys whose values are ids or references to ids: prefixed, never permuted.
 # ("tasks" holds ids only in a scope note: an action's tasks are mappings, walked key by key.)
@@ -136,10 +138,11 @@ def _translate(table: dict[int, str] | None, prefix: str):
     return text, ident, walk
 
 
-def write_replica(real: Real, out: Path, replica: int, group: int = GROUP) -> int:
+def write_replica(real: Real, out: Path, replica: int, now: dt.date | None = None, group: int = GROUP) -> int:
     """Write replica number `replica` of the real plans and registries into
     the data folder `out`, in the synthetic hierarchy (replica 0: the real
-    data as it is); returns its number of tasks."""
+    data as it is; with `now`: and a progress report on every task for every
+    quarter up to it, progress_corpus.py); returns its number of tasks."""
     if replica == 0:
         table, prefix = None, ""
     else:
@@ -153,6 +156,7 @@ def write_replica(real: Real, out: Path, replica: int, group: int = GROUP) -> in
     first = _replica_id(replica - (replica - 1) % group) if replica else ""  # the group's first replica
     district = f"{first}{head}"
     with_plans = {p["jurisdiction"] for p in real.plans}
+    units: dict[str, list[str]] = {}
     for reg in real.registries:
         jid = reg["jurisdiction"]["id"]
         if replica and jid not in with_plans:
@@ -165,6 +169,7 @@ def write_replica(real: Real, out: Path, replica: int, group: int = GROUP) -> in
             j["parent"] = PROVINCE if j["id"] == district else district
             if jid == head and j["id"] != district:
                 j["level"] = "委办局"  # a district office's plan of its own
+        units[j["id"]] = [d["id"] for d in new.get("departments", [])]
         _dump(out / "departments" / f"{j['id']}.yaml", new, comment=False)
     head_plan = next((p["id"] for p in real.plans if p["jurisdiction"] == head), None)
     tasks = 0
@@ -180,6 +185,8 @@ def write_replica(real: Real, out: Path, replica: int, group: int = GROUP) -> in
         new["source"] = f"{prefix}{plan['source']}"
         (out / "sources" / new["source"]).write_text(text(real.sources[plan["source"]]), encoding="utf-8")
         _dump(out / "plans" / f"{new['id']}.yaml", new)
+        if now:
+            write_progress(new, units.get(new["jurisdiction"], []), out, now)
         tasks += sum(len(a.get("tasks", [])) for a in new["actions"])
     return tasks
 
@@ -203,10 +210,10 @@ def _dump(path: Path, data: dict, comment: bool = True) -> None:
 
 
 def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lambda msg: None,
-                group: int = GROUP) -> tuple[int, int]:
+                now: dt.date | None = None, group: int = GROUP) -> tuple[int, int]:
     """A data folder of about `tasks_wanted` tasks, `group` replicas to a
-    district; returns (plans, tasks). `say` is given a progress line every
-    five seconds."""
+    district (with `now`: and their progress reports up to it); returns
+    (plans, tasks). `say` is given a progress line every five seconds."""
     real = real or Real()
     replicas = max(1, round(tasks_wanted / real.tasks))
     for sub in ("plans", "departments", "sources"):
@@ -219,7 +226,7 @@ def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lamb
     if replicas > 1:
         _province(out)
     for r in range(replicas):
-        tasks += write_replica(real, out, r, group)
+        tasks += write_replica(real, out, r, now, group)
         if time.monotonic() - last > 5:
             say(f"  … {r + 1} of {replicas} replicas written")
             last = time.monotonic()

@@ -100,7 +100,8 @@ def quarter_anchor(year: int, quarter: int) -> str:
 
 
 # Section pages: the index.md of a folder that holds other pages (mkdocs.yml nav).
-SECTIONS = {PLANS_URL, JURISDICTIONS_URL, DEPARTMENTS_URL, CATEGORIES_URL, TOPICS_URL, TIMELINE_URL, COMPARE_URL}
+SECTIONS = {PLANS_URL, JURISDICTIONS_URL, DEPARTMENTS_URL, CATEGORIES_URL, TOPICS_URL, TIMELINE_URL, COMPARE_URL,
+            "progress/"}
 
 
 def page_of(url: str) -> str:
@@ -136,3 +137,21 @@ def _relative_path(path: str, here_dir: str) -> str:
     if (path.endswith("/") or path == "") and not rel.endswith("/"):
         rel += "/"
     return rel
+
+
+# Progress (挂图作战): a board per jurisdiction, a quarterly bulletin per
+# jurisdiction and quarter, the Atom feeds of what changed.
+PROGRESS_URL = "progress/"
+FEED_URL = "feed.xml"
+
+
+def board_url(jid: str) -> str:
+    return f"{PROGRESS_URL}{jid}/"
+
+
+def bulletin_url(jid: str, year: int, quarter: int) -> str:
+    return f"{PROGRESS_URL}{jid}/{year}-q{quarter}/"
+
+
+def department_feed_url(dep_id: str) -> str:
+    return f"departments/{dep_id}/feed.xml"

@@ -88,6 +88,17 @@ BEYOND_SCHEMA = {
     "annex_rows_restate_tasks": UNFINISHED,
     "named_units_are_assigned": UNFINISHED,
     "registry_entries_reviewed": UNFINISHED,
+    # progress.py (data/progress/)
+    "progress_file_place": "the file's name is not in its content",
+    "progress_schema_comment_first": "a comment is not data",
+    "report_names_one_thing": BETWEEN_VALUES,
+    "report_target_exists": CROSS_FILE,
+    "report_unit_responsible": CROSS_FILE,
+    "report_date_in_period": CROSS_FILE,
+    "report_date_in_quarter": "the file's name is not in its content",
+    "report_occurrence_known": CROSS_FILE,
+    "status_backwards_needs_note": BETWEEN_VALUES,
+    "no_duplicate_report": BETWEEN_VALUES,
     # addresses.py (run by check() after the rules)
     "check_registry": CROSS_FILE,
 }

@@ -43,6 +43,9 @@ def reader_pages(dataset: dict) -> dict[str, str]:
         "timeline": "timeline/",
         "recurring duties": "timeline/recurring/",
         "comparison": "compare/",
+        "progress": "progress/",
+        **({"board": dataset["boards"][0]["url"], "bulletin": dataset["boards"][0]["bulletins"][0]["url"]}
+           if dataset.get("boards") and dataset["boards"][0]["bulletins"] else {}),
     }
     # the pages split by jurisdiction: one area's share of each
     if topic["areas"]:

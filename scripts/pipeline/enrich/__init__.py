@@ -26,13 +26,21 @@ links them; the list of every computed field:
                  national lines (its own, else its action's less those
                  siblings name for themselves), annex_rows (that restate it),
                  deadlines (DeadlineViews), recurrence (RecurrenceViews),
-                 same_duty (tasks of other plans with the same duty) and
-                 same_duty_why (the shared words, per other task id)
+                 same_duty (tasks of other plans with the same duty),
+                 same_duty_why (the shared words, per other task id) and
+                 progress (its reports, state, occurrences reported)
   GoalView       label, deadlines, targets (national targets it restates,
                  authored or found by wording; `inferred` tells which)
   SectionView    label, deadlines, recurrence, ongoing, events
   AnnexRowView   label, lead, support, restates (tasks), restates_other
-                 (goals and sections), due, due_is_duplicate
+                 (goals and sections), due, due_is_duplicate, progress
+  Progress       reports (ReportViews), task_reports, latest, state,
+                 state_at(date), unit_latest(unit), duties (occurrences of
+                 each recurring duty, with the reports on each)
+  Board          per jurisdiction with plans: items, quarters, states,
+                 counts, grid (open items by lead unit and quarter), closed,
+                 bulletins (Bulletin: units (UnitLine), counts, changes,
+                 reports, missed duty occurrences), children
   DeadlineView   status: past | soon (from NOW to SOON_DAYS after it,
                  inclusive) | later, status_label (words, never colour
                  alone), year, quarter, kind, kind_label, label, url, anchor,
@@ -77,7 +85,8 @@ links them; the list of every computed field:
                  timeline_quarters (TimelineQuarter > TimelineShare per
                  area), recurring_areas (RecurringShare per area),
                  ongoing_areas (OngoingShare per area: undated duties),
-                 target_comparison, unmapped_actions, shared_duties
+                 target_comparison, unmapped_actions, shared_duties,
+                 boards (by jurisdiction id), reports (newest first)
   groupings      group_tasks, timeline (YearGroup > QuarterGroup),
                  recurrence_calendar (RecurrenceGroup), compare_line
                  (LineRow > PlanCell), TargetRow, infer_targets
@@ -97,6 +106,8 @@ Where each is computed:
   same_duty.py   same_duty, same_duty_why (tasks of other plans)
   site.py        Site and its site-wide lists
   history.py     changes (git log of each plan file)
+  progress.py    progress: reports, states, occurrences reported
+  boards.py      boards and bulletins; a department's items and counts
 
 "Today" is `scripts.model.dates.today()`, which honours NOW=YYYY-MM-DD.
 """
@@ -112,9 +123,11 @@ from ...model.urls import category_url, department_url, jurisdiction_url, plan_u
 from ..addresses import read_registry
 from ..load.corpus import Corpus
 from .areas import split_by_area, split_timeline
+from .boards import boards
 from .comparison import infer_targets
 from .hierarchy import ImplementsView, JurisdictionView
 from .history import histories
+from .progress import attach as attach_progress
 from .same_duty import link_same_duty
 from .site import Site
 from .timeline import status_of
@@ -249,8 +262,11 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
     quarters, recurring, ongoing = split_timeline(plans, jurisdictions, now)
     synonyms = [list(s.terms) for s in corpus.synonyms.model.synonyms] if corpus.synonyms and corpus.synonyms.model else []
     registered = [address for _, address in read_registry(corpus.data_dir)]
-    return Site(now, plans, departments, categories, topics, tasks, national, synonyms, jurisdictions, corpus.hierarchy,
+    site = Site(now, plans, departments, categories, topics, tasks, national, synonyms, jurisdictions, corpus.hierarchy,
                 compare_areas, registered, quarters, recurring, ongoing)
+    site.reports = attach_progress(corpus, plans, departments, now)
+    site.boards = boards(plans, {r.model.jurisdiction.id: r.model.jurisdiction for r in corpus.registries}, now)
+    return site
 
 
 def _jurisdictions(corpus: Corpus) -> dict[str, JurisdictionView]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...model import models
+from ...model.occurrences import window
 from ...model.phrases import every_words
 from ...model.urls import RECURRING_URL, TIMELINE_URL, timeline_area_url
 from .timeline import STATUS_LABELS, due_dates, rrule_parts
@@ -185,13 +186,7 @@ class RecurrenceView(_Owned):
         """The days its dues fall on: from 1 January of the plan's first year
         (or the issue date, when later) to the end of its last year; a duty
         for each year due in the next (次年) falls a year later."""
-        p = self.plan.data
-        start, end = dt.date(p.period.start, 1, 1), dt.date(p.period.end, 12, 31)
-        if self.data.next_year:
-            return dt.date(p.period.start + 1, 1, 1), dt.date(p.period.end + 1, 12, 31)
-        if p.issued and start < p.issued <= end:
-            start = p.issued
-        return start, end
+        return window(self.data, self.plan.data)
 
     @property
     def due_dates(self) -> list[dt.date]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...model import models
 from ...model.jurisdictions import Hierarchy
@@ -42,6 +43,8 @@ class Site:
     timeline_quarters: list[TimelineQuarter] = field(default_factory=list)  # by quarter, each by area
     recurring_areas: dict[str, RecurringShare] = field(default_factory=dict)  # area id -> its recurring duties
     ongoing_areas: dict[str, OngoingShare] = field(default_factory=dict)  # area id -> its undated duties
+    boards: dict[str, Any] = field(default_factory=dict)  # jurisdiction id -> boards.Board (挂图作战)
+    reports: list[Any] = field(default_factory=list)  # every progress report (progress.ReportView), newest first
 
     def timeline_quarter(self, year: int, quarter: int) -> TimelineQuarter | None:
         return next((q for q in self.timeline_quarters if (q.year, q.quarter) == (year, quarter)), None)

@@ -159,6 +159,7 @@ class TaskView(_View):
     scope_notes: list[models.ScopeNote] = field(default_factory=list)  # the notes that govern it
     same_duty: list["TaskView"] = field(default_factory=list)
     same_duty_why: dict[str, str] = field(default_factory=dict)
+    progress: Any = None  # progress.Progress: its reports and state
 
     kind = "task"
 
@@ -237,6 +238,7 @@ class AnnexRowView(_View):
     restates_other: list[GoalView | SectionView] = field(default_factory=list)
     due: DeadlineView | None = None
     due_is_duplicate: bool = False  # a restated task already carries this date
+    progress: Any = None  # progress.Progress: its reports and state
 
     kind = "annex"
 

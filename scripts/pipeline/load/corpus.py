@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ...model import models
 from ...model.jurisdictions import Hierarchy
+from ...model.progress import ProgressFile
 from ...paths import DATA
 from .document import Document, Problem, load_yaml
 
@@ -29,6 +30,7 @@ class Loaded:
 class Corpus:
     data_dir: Path
     plans: list[Loaded] = field(default_factory=list)
+    progress: list[Loaded] = field(default_factory=list)  # data/progress/<plan-id>/<YYYY>-q<N>.yaml
     registries: list[Loaded] = field(default_factory=list)  # department registries
     categories: Loaded | None = None
     topics: Loaded | None = None
@@ -48,7 +50,7 @@ class Corpus:
         """Let go of what only the checks need: each file's YAML data and the
         position of every node (half the memory of a checked corpus). The
         models and each file's path stay."""
-        for loaded in [*self.plans, *self.registries, self.categories, self.topics, self.synonyms, self.national]:
+        for loaded in [*self.plans, *self.progress, *self.registries, self.categories, self.topics, self.synonyms, self.national]:
             if loaded is not None:
                 loaded.doc.data = None
                 loaded.doc.positions.clear()
@@ -161,5 +163,7 @@ def load_corpus(data_dir: Path = DATA) -> Corpus:
         if path.name.startswith("_"):
             continue  # templates and examples
         corpus.plans.append(_load(path, models.Plan, corpus))
+    for path in sorted((data_dir / "progress").rglob("*.yaml")):
+        corpus.progress.append(_load(path, ProgressFile, corpus))
     corpus.index()
     return corpus

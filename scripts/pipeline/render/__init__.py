@@ -24,6 +24,7 @@ from ...model.urls import (
     DEPARTMENTS_URL,
     JURISDICTIONS_URL,
     PLANS_URL,
+    PROGRESS_URL,
     RECURRING_URL,
     TIMELINE_URL,
     TOPICS_URL,
@@ -35,6 +36,7 @@ from ..addresses import Places, kept_anchors, redirect_files
 from ..enrich.site import Site
 from . import downloads
 from .dataset import dataset
+from .feeds import feed_files
 from .environment import environment
 
 
@@ -63,6 +65,10 @@ def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
     jobs.append(("compare.md.j2", COMPARE_URL, {}))
     jobs += [("compare_area.md.j2", a.url, {"area": a}) for a in site.compare_areas]
     jobs += [("compare_line.md.j2", a.line_url(row), {"area": a, "row": row}) for a in site.compare_areas for row in a.rows]
+    jobs.append(("progress_index.md.j2", PROGRESS_URL, {}))  # progress: boards and bulletins
+    for b in site.boards.values():
+        jobs.append(("board.md.j2", b.url, {"board": b}))
+        jobs += [("bulletin.md.j2", x.url, {"bulletin": x}) for x in b.bulletins]
     return [(template, url, {**ctx, "kept": kept.get(url, [])}) for template, url, ctx in jobs]
 
 
@@ -116,6 +122,7 @@ def _extra_groups(site: Site) -> list:
         lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()],
                                places(site), site.registered).items(),
         lambda: index_files(site).items(),  # scripts/search/
+        lambda: feed_files(site),  # Atom feeds of what changed
     ]
 
 

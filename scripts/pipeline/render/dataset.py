@@ -3,6 +3,7 @@ is documented in docs/data.md, and others (and our tests) rely on it."""
 
 from __future__ import annotations
 
+from ...model.progress import STATUSES
 from ..enrich.site import Site
 
 
@@ -59,6 +60,19 @@ def dataset(site: Site) -> dict:
         out["last_due"] = r.last_due.isoformat()
         return out
 
+    def report(r):
+        out = {"date": r.date.isoformat(), "unit": r.unit.data.id, "status": r.status, "text": r.data.text}
+        for key in ("occurrence", "evidence", "note"):
+            if getattr(r.data, key):
+                out[key] = getattr(r.data, key)
+        return out
+
+    def progress(item):
+        p = item.progress
+        return {"state": p.state.key, "state_label": p.state.label,
+                "status": p.latest.status if p.latest else None,
+                "reports": [report(r) for r in p.reports]}
+
     plans = []
     for p in site.plans:
         d = p.data
@@ -112,6 +126,7 @@ def dataset(site: Site) -> dict:
                             "topics": [x.data.id for x in t.topics],
                             "national": [n.id for n in t.national],
                             "same_duty": [o.data.id for o in t.same_duty],
+                            "progress": progress(t),
                         }
                         for t in a.tasks
                     ],
@@ -135,6 +150,7 @@ def dataset(site: Site) -> dict:
                             "lead": deps(r.lead),
                             "support": deps(r.support),
                             "url": r.url,
+                            "progress": progress(r),
                         }
                         for r in p.annex_rows.get(annex.id, [])
                     ],
@@ -190,11 +206,17 @@ def dataset(site: Site) -> dict:
 
     return {
         "generated_for": site.now.isoformat(),
+        "progress_statuses": list(STATUSES),
         "national": national,
         "jurisdictions": jurisdictions,
         "plans": plans,
         "departments": departments,
         "topics": [{"id": t.data.id, "name": t.data.name, "url": t.url, "areas": areas(t.areas)} for t in site.topics.values()],
+        "boards": [
+            {"jurisdiction": jid, "url": b.url, "plans": [p.data.id for p in b.plans],
+             "bulletins": [{"quarter": f"{x.year}-q{x.quarter}", "url": x.url} for x in b.bulletins]}
+            for jid, b in site.boards.items()
+        ],
         "categories": [{"id": c.data.id, "name": c.data.name, "url": c.url, "areas": areas(c.areas)}
                        for c in site.categories.values()],
         "compare": [{"jurisdiction": a.area.data.id, "url": a.url, "plans": [p.data.id for p in a.plans]}

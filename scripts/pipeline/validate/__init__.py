@@ -18,6 +18,7 @@ The rules, by subject (registered by @plan_rule / @corpus_rule, rules.py):
                  `implements` (plans and jurisdictions resolve, no cycles)
   drafts.py      what a draft still needs: draft marks, to-dos, annex rows that
                  restate nothing, named units assigned to nobody (to-do problems)
+  progress.py    progress reports: task, unit, dates, statuses going backwards
   walk.py        how the rules walk a plan (every text, date, responsibility, id)
 """
 
@@ -29,11 +30,11 @@ from ...paths import DATA
 from ..addresses import REGISTRY, check_registry
 from ..load.corpus import Corpus, load_corpus
 from ..load.document import Problem
-from . import dates, drafts, files, ids, jurisdictions, references, registries, text
+from . import dates, drafts, files, ids, jurisdictions, progress, references, registries, text
 from .rules import CORPUS_RULES, PLAN_RULES
 
 # Importing a module of rules registers its rules in PLAN_RULES and CORPUS_RULES.
-RULE_MODULES = (files, ids, text, dates, references, registries, jurisdictions, drafts)
+RULE_MODULES = (files, ids, text, dates, references, registries, jurisdictions, drafts, progress)
 
 
 def check(data_dir: Path = DATA) -> tuple[Corpus, list[Problem]]:
