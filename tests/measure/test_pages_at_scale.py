@@ -28,7 +28,8 @@ LIMIT = 1024 * 1024
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')
 
 
-KNOWN = {"plans", "jurisdictions", "departments", "categories", "topics", "timeline", "recurring", "compare", "data"}
+KNOWN = {"plans", "jurisdictions", "departments", "categories", "topics", "timeline", "recurring", "ongoing", "compare",
+         "data", "progress"}
 
 
 def kind(rel: str) -> str:

@@ -156,3 +156,15 @@ def test_a_plan_on_the_site_is_linked_both_ways(tmp_path):
     assert "../demo-2024-2026/" in md["plans/up-demo-2024-2026.md"].split("落实本方案的计划", 1)[1]
     juris = md["jurisdictions/linzhen.md"]
     assert "../../plans/up-demo-2024-2026/" in juris and "../../plans/demo-2024-2026/" in juris  # own and below
+
+
+def test_every_board_is_on_its_jurisdiction_page_and_the_progress_index_stays_bounded(built_site, dataset):
+    """The progress index lists the tops of the hierarchy and the jurisdictions
+    below them; every jurisdiction's page links its own board (挂图作战图)."""
+    js = {j["id"]: j for j in dataset["jurisdictions"]}
+    index, _ = page(built_site, "progress/")
+    for b in dataset["boards"]:
+        j = js[b["jurisdiction"]]
+        p, _ = page(built_site, j["url"])
+        assert hrefs_to(p, b["url"], j["url"]), b["url"]
+        assert bool(hrefs_to(index, b["url"], "progress/")) == (len(j["path"]) <= 2), b["url"]
