@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve test test-fast check site generate schema fmt fmt-check addresses lock bench search-report new-plan import clean browser
+.PHONY: help serve test test-fast check site generate schema fmt fmt-check addresses lock bench search-report new-plan import import-progress clean browser
 
 help:
 	@echo "make serve    set up, generate and serve the site at http://127.0.0.1:8000 (live reload)"
@@ -21,6 +21,7 @@ help:
 	@echo "make addresses  record newly published addresses in data/addresses.txt"
 	@echo "make new-plan ID=xinzhen-2025-2027 [JURISDICTION=xinzhen]  create a valid stub plan"
 	@echo "make import SRC=plan.pdf ID=plan-id [JURISDICTION=id]  draft a plan from its .docx, .pdf or .txt"
+	@echo "make import-progress SRC=file.xlsx  read the progress units filled in on their XLSX lists"
 	@echo "make search-report  rank and time of the expected result for each test query"
 	@echo "make bench [SIZES=300]  build synthetic corpora of 300, 3,000 and 30,000 tasks and report"
 
@@ -60,6 +61,10 @@ new-plan: $(STAMP)
 import: $(STAMP)
 	@test -n "$(SRC)" || { echo "usage: make import SRC=path/to/plan.docx|.pdf|.txt [ID=plan-id JURISDICTION=jurisdiction-id OUT=path FORCE=1]"; exit 2; }
 	$(PY) -m scripts import "$(SRC)" $(if $(ID),--id $(ID)) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION)) $(if $(OUT),--out "$(OUT)") $(if $(FORCE),--force)
+
+import-progress: $(STAMP)
+	@test -n "$(SRC)" || { echo "usage: make import-progress SRC=path/to/returned.xlsx"; exit 2; }
+	$(PY) -m scripts import-progress "$(SRC)"
 
 # Synthetic corpora of about 300, 3,000 and 30,000 tasks built with the real
 # pipeline; two lines of figures per size (the build, its largest page in

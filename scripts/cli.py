@@ -1,6 +1,6 @@
 """The command line, `python -m scripts <command>`: parses the arguments and
 hands each command to the pipeline (check, generate, build), to `make serve`
-(serve.py) or to an editor's tool (fmt, new-plan, addresses, import, schema).
+(serve.py) or to an editor's tool (fmt, new-plan, addresses, import, import-progress, schema).
 The top of the import graph: nothing imports it but __main__.py."""
 
 from __future__ import annotations
@@ -71,6 +71,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                out=args.out, force=args.force, prefix=args.prefix)
 
 
+def cmd_import_progress(args: argparse.Namespace) -> int:
+    from .editor.progress_import import run
+
+    return run(args.src, data_dir=args.data)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .editor.schema import write_schema
 
@@ -119,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     im.add_argument("--force", action="store_true", help="overwrite an existing draft")
     im.add_argument("--prefix", default=None, help="id prefix (default: initials of the plan id)")
     im.set_defaults(fn=cmd_import)
+    ip = sub.add_parser("import-progress", help="read the progress filled in on department XLSX lists into data/progress/")
+    ip.add_argument("src", type=Path, help="the returned workbook (one or more units' sheets)")
+    ip.set_defaults(fn=cmd_import_progress)
     sub.add_parser("generate", help="write the pages into build/docs").set_defaults(fn=cmd_generate)
     b = sub.add_parser("build", help="check, generate and build the site with mkdocs --strict")
     b.add_argument("--site-dir", default="site", help="where to publish (default: site)")

@@ -124,6 +124,33 @@ def built_site(tmp_path_factory, data_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
+def progress_data(tmp_path_factory) -> Path:
+    """A copy of data/ with fixture progress reports (tests/progress_reports.py:
+    derived from whatever plans data/ holds). Once per run."""
+    import datetime as dt
+    import shutil
+
+    from progress_reports import write_reports
+
+    def make(data: Path) -> None:
+        shutil.copytree(ROOT / "data", data)
+        assert write_reports(data, dt.date.fromisoformat(NOW)) > 0
+
+    return shared(tmp_path_factory, "progress-data", make)
+
+
+@pytest.fixture(scope="session")
+def progress_site(tmp_path_factory, progress_data) -> Path:
+    """The site built from progress_data with NOW fixed (once per run)."""
+
+    def make(site: Path) -> None:
+        result = run_build(site, data_dir=progress_data)
+        assert result.returncode == 0, result.stderr + result.stdout
+
+    return shared(tmp_path_factory, "progress-site", make)
+
+
+@pytest.fixture(scope="session")
 def search_site_30000(tmp_path_factory, built_site) -> tuple[Path, dict]:
     """A copy of the built site whose search data holds the real tasks
     replicated into at least 30,000 (scripts/measure/scale.py), and what

@@ -1,7 +1,7 @@
 """`make addresses`: record the addresses the data publishes that are not in
 data/addresses.txt yet (appended, never rewritten). What an address is, and
 how `make check` compares the registry with the data, is the pipeline's
-(scripts/pipeline/addresses.py)."""
+(scripts/pipeline/addresses/)."""
 
 from __future__ import annotations
 

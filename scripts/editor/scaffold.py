@@ -73,6 +73,7 @@ jurisdiction:
   id: {jurisdiction}
   name: 待填写的辖区名称
   level: 镇
+  # parent: 上级辖区的编号（仅当原文印出上级时；上级辖区要有自己的文件）
 departments:
   - id: {jurisdiction}-anweiban
     name: 待填写的安委会办公室全称

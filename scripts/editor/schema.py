@@ -1,5 +1,5 @@
-"""`make schema`: the JSON Schema of a plan file and of a department
-registry, written to data/schema/ from the models (one source; a test fails
+"""`make schema`: the JSON Schema of a plan file, of a department
+registry and of a progress file, written to data/schema/ from the models (one source; a test fails
 when the files drift from them)."""
 
 from __future__ import annotations
@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 
 from ..model.models import DepartmentRegistry, Plan
+from ..model.progress import ProgressFile
 from ..paths import DATA
 
 SCHEMAS = {
     "plan.schema.json": Plan,
     "departments.schema.json": DepartmentRegistry,
+    "progress.schema.json": ProgressFile,
 }
 
 

@@ -1,13 +1,18 @@
 """`make bench`: build synthetic corpora the size of a province and report
-time, memory and size, two lines per size:
+time, memory and size, three lines per size:
 
     bench: plans=N tasks=M build_s=X peak_mb=Y site_mb=Z search_gz_mb=W largest_kb=K load_s=L (page)
+    bench: progress reports=N largest_kb: …   [see below]
     bench: tasks=M reference_s=R build_ratio=X/R rebuild_s=S rebuild_ratio=S/X converted=C/P
            cpu_build_ratio=… cpu_rebuild_ratio=… (…)   [one line]
 
 The corpus (scripts/measure/corpus.py): replicas of the real data/, with the
 same shape and text statistics and ids of their own (replica 0 is the real
-data itself).
+data itself), and a progress report on every task for every quarter up to
+NOW (progress_corpus.py). After each size's first line, a line of progress
+figures: the reports and the largest page of each kind that shows progress:
+
+    bench: progress reports=N largest_kb: index=… board=… bulletin=… department=… plan=… feed=… department_feed=…
 
 The build is the real one: `python -m scripts --data D build --site-dir S`
 (check + enrich + render + mkdocs build --strict) as a child process.
@@ -50,6 +55,7 @@ Usage: python -m scripts.bench [--sizes 300,3000,30000] [--keep DIR] [--profile 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import os
 import re
@@ -65,6 +71,7 @@ from pathlib import Path
 from ..paths import DATA, ROOT
 from .corpus import Real, make_corpus
 from .pageload import largest_page, load_seconds
+from .progress_corpus import progress_figures
 from .rebuild import edit_one_plan, reference_build
 
 NOW = "2024-10-15"
@@ -190,7 +197,7 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
     data, site = work / "data", work / "site"
     say(f"size {size}: generating the corpus in {data} …")
     t = time.monotonic()
-    plans, tasks = make_corpus(data, size, real, say)
+    plans, tasks = make_corpus(data, size, real, say, now=dt.date.fromisoformat(os.environ.get("NOW", NOW)))
     say(f"size {size}: {plans} plans, {tasks} tasks generated ({time.monotonic() - t:.1f} s); building …")
     prof = profile / f"generate-{size}.prof" if profile else None
     code, seconds, peak, cpu = measure_build(data, site, prof)
@@ -204,6 +211,8 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
              f"site_mb={folder_bytes(site) / MIB:.1f} search_gz_mb={gz:.2f}{note} "
              f"largest_kb={size_bytes / 1024:.0f} load_s={'n/a' if load is None else f'{load:.2f}'} ({page})")
     print(first, flush=True)
+    progress = progress_figures(data, site)
+    print(progress, flush=True)
     say(f"size {size}: reference build, stock MkDocs + Material on {tasks} plain pages …")
     reference, reference_cpu = reference_build(tasks, work / "reference")
     shutil.rmtree(work / "reference", ignore_errors=True)
@@ -219,7 +228,7 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
               f"cpu_build_ratio={cpu / reference_cpu:.2f} cpu_rebuild_ratio={again_cpu / cpu:.3f} "
               f"(reference: stock MkDocs + Material, {tasks} plain one-paragraph pages; rebuild: one plan edited)")
     print(second, flush=True)
-    return [first, second]
+    return [first, progress, second]
 
 
 def _converted(log: list[str]) -> str:

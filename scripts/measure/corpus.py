@@ -21,10 +21,25 @@ real data/ (replica 0 is the real data itself). Every replica has
 
 The shared registries (categories, topics, national framework, synonyms)
 are copied as they are.
+
+The replicas sit in a hierarchy shaped like a province (replica 0 keeps the
+real one): one synthetic province, and below it one district per group of
+GROUP replicas (about 16 at 30,000 tasks). The district is the group's
+first copy of the real jurisdiction of the highest level (a 区); below it
+sit every other jurisdiction of the group's replicas with a plan — towns
+and streets (three per replica, about 40 per district) and departments with
+plans of their own (委办局: the real 国资委's copies, and the other replicas'
+copies of the district). One jurisdiction per plan, as each copy brings its
+own units. A plan that cites a higher plan implements the district's plan
+(`plan:`, its citation left as printed). An area of the split pages is a
+district, so an area is the same size at 3,000 and at 30,000 tasks; only
+the number of areas grows. Real jurisdictions without a plan (the
+ancestors 上海市, 松江区 …) are not replicated.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import shutil
@@ -37,14 +52,19 @@ import yaml
 from ..model.models import SCHEMA_COMMENT
 from ..paths import DATA, ROOT
 from ..pipeline.load.document import load_yaml
+from .progress_corpus import write_progress
 
 # Keys whose values are ids or references to ids: prefixed, never permuted.
 # ("tasks" holds ids only in a scope note: an action's tasks are mappings, walked key by key.)
-ID_KEYS = {"id", "part", "restates", "lead", "support", "tasks", "department", "previous_ids"}
+ID_KEYS = {"id", "part", "restates", "lead", "support", "tasks", "department", "previous_ids", "parent", "plan",
+           "jurisdiction"}
 # Keys whose values hold Chinese characters but are literals of the format.
 # (Shared ids, dates and field names are ASCII, which the permutation leaves alone.)
 KEEP_KEYS = {"level"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
+GROUP = 13  # replicas per synthetic district: ~16 districts at 30,000 tasks
+PROVINCE = "synth-province"
+LEVEL_RANK = ["省", "市", "区", "县", "乡", "镇", "街道", "委办局"]  # highest first
 
 
 class Real:
@@ -69,9 +89,21 @@ class Real:
                 raise SystemExit(f"bench: the real data has problems, run `make check`: {problems[0]}")
             self.registries.append(doc.data)
         self.tasks = sum(len(a.get("tasks", [])) for p in self.plans for a in p["actions"])
+        if not self.plans:
+            raise SystemExit("bench: the real data has no plan to replicate")
         self.protected = self._protected()
         everything = "".join(self.sources.values()) + yaml.safe_dump([self.plans, self.registries], allow_unicode=True)
         self.alphabet = sorted(set(HAN.findall(everything)) - self.protected)
+
+    def head(self) -> str:
+        """The real jurisdiction with a plan of the highest level (a 区): its
+        copies are the synthetic districts (ties: most tasks, then id)."""
+        tasks: dict[str, int] = {}
+        for p in self.plans:
+            tasks[p["jurisdiction"]] = tasks.get(p["jurisdiction"], 0) + sum(len(a.get("tasks", [])) for a in p["actions"])
+        levels = {r["jurisdiction"]["id"]: r["jurisdiction"].get("level") for r in self.registries}
+        rank = {lv: n for n, lv in enumerate(LEVEL_RANK)}
+        return min(tasks, key=lambda j: (rank.get(levels.get(j), len(rank)), -tasks[j], j))
 
     def _protected(self) -> set[str]:
         """Characters never permuted: those the date parser and the validator
@@ -106,9 +138,11 @@ def _translate(table: dict[int, str] | None, prefix: str):
     return text, ident, walk
 
 
-def write_replica(real: Real, out: Path, replica: int) -> int:
+def write_replica(real: Real, out: Path, replica: int, now: dt.date | None = None, group: int = GROUP) -> int:
     """Write replica number `replica` of the real plans and registries into
-    the data folder `out`; returns its number of tasks."""
+    the data folder `out`, in the synthetic hierarchy (replica 0: the real
+    data as it is; with `now`: and a progress report on every task for every
+    quarter up to it, progress_corpus.py); returns its number of tasks."""
     if replica == 0:
         table, prefix = None, ""
     else:
@@ -118,19 +152,55 @@ def write_replica(real: Real, out: Path, replica: int) -> int:
         table = {ord(a): b for a, b in zip(real.alphabet, shuffled)}
         prefix = f"r{replica:04d}-"
     text, ident, walk = _translate(table, prefix)
+    head = real.head()
+    first = _replica_id(replica - (replica - 1) % group) if replica else ""  # the group's first replica
+    district = f"{first}{head}"
+    with_plans = {p["jurisdiction"] for p in real.plans}
+    units: dict[str, list[str]] = {}
     for reg in real.registries:
+        jid = reg["jurisdiction"]["id"]
+        if replica and jid not in with_plans:
+            continue  # the real ancestors are not replicated
         new = walk(reg)
-        new["jurisdiction"]["id"] = ident(reg["jurisdiction"]["id"])
-        _dump(out / "departments" / f"{new['jurisdiction']['id']}.yaml", new, comment=False)
+        j = new["jurisdiction"]
+        j["id"] = ident(jid)
+        if replica:
+            j.pop("previous_ids", None)
+            j["parent"] = PROVINCE if j["id"] == district else district
+            if jid == head and j["id"] != district:
+                j["level"] = "委办局"  # a district office's plan of its own
+        units[j["id"]] = [d["id"] for d in new.get("departments", [])]
+        _dump(out / "departments" / f"{j['id']}.yaml", new, comment=False)
+    head_plan = next((p["id"] for p in real.plans if p["jurisdiction"] == head), None)
     tasks = 0
     for plan in real.plans:
         new = walk(plan)
         new["jurisdiction"] = ident(plan["jurisdiction"])
+        if replica:
+            refs = [{k: v for k, v in ref.items() if k not in ("plan", "jurisdiction")} for ref in new.get("implements", [])]
+            if refs and head_plan and new["jurisdiction"] != district:
+                refs[0]["plan"] = f"{first}{head_plan}"  # the district's plan: cited as printed, linked
+            if refs:
+                new["implements"] = refs
         new["source"] = f"{prefix}{plan['source']}"
         (out / "sources" / new["source"]).write_text(text(real.sources[plan["source"]]), encoding="utf-8")
         _dump(out / "plans" / f"{new['id']}.yaml", new)
+        if now:
+            write_progress(new, units.get(new["jurisdiction"], []), out, now)
         tasks += sum(len(a.get("tasks", [])) for a in new["actions"])
     return tasks
+
+
+def _replica_id(replica: int) -> str:
+    return f"r{replica:04d}-" if replica else ""
+
+
+def _province(out: Path) -> None:
+    """The registry of the synthetic province at the top of the replicas."""
+    _dump(out / "departments" / f"{PROVINCE}.yaml", {
+        "jurisdiction": {"id": PROVINCE, "name": "合成省", "level": "省", "note": "基准测试的合成语料（scripts/measure/corpus.py）。"},
+        "departments": [],
+    }, comment=False)
 
 
 def _dump(path: Path, data: dict, comment: bool = True) -> None:
@@ -139,9 +209,11 @@ def _dump(path: Path, data: dict, comment: bool = True) -> None:
     path.write_text((SCHEMA_COMMENT + "\n" if comment else "") + body, encoding="utf-8")
 
 
-def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lambda msg: None) -> tuple[int, int]:
-    """A data folder of about `tasks_wanted` tasks; returns (plans, tasks).
-    `say` is given a progress line every five seconds."""
+def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lambda msg: None,
+                now: dt.date | None = None, group: int = GROUP) -> tuple[int, int]:
+    """A data folder of about `tasks_wanted` tasks, `group` replicas to a
+    district (with `now`: and their progress reports up to it); returns
+    (plans, tasks). `say` is given a progress line every five seconds."""
     real = real or Real()
     replicas = max(1, round(tasks_wanted / real.tasks))
     for sub in ("plans", "departments", "sources"):
@@ -151,8 +223,10 @@ def make_corpus(out: Path, tasks_wanted: int, real: Real | None = None, say=lamb
             shutil.copy2(real.data / name, out / name)
     tasks = 0
     last = time.monotonic()
+    if replicas > 1:
+        _province(out)
     for r in range(replicas):
-        tasks += write_replica(real, out, r)
+        tasks += write_replica(real, out, r, now, group)
         if time.monotonic() - last > 5:
             say(f"  … {r + 1} of {replicas} replicas written")
             last = time.monotonic()

@@ -135,18 +135,33 @@ class Department(Strict):
     todo: ToDo
 
 
+LEVELS = ("省", "市", "区", "县", "乡", "镇", "街道", "委办局")
+
+
 class Jurisdiction(Strict):
-    id: Id
-    name: Text = Field(description="e.g. 泖港镇")
-    level: Literal["市", "区", "镇", "街道", "委办局"]
-    parent: str | None = Field(default=None, description="The jurisdiction above it, as text, e.g. 上海市松江区.")
+    """A place or body that issues plans: a province, city, district, county,
+    town or street, or a department with plans of its own (a 国资委).
+    Jurisdictions form a tree through `parent` (scripts/model/jurisdictions.py)."""
+
+    id: Id = Field(description="Equals the file name; department ids start with it.")
+    name: Text = Field(description="As the documents print it, e.g. 泖港镇, 宝山区国资委.")
+    level: Literal[LEVELS] = Field(description="省, 市, 区, 县, 乡, 镇, 街道, or 委办局 for a department with plans of its own.")
+    parent: Id | None = Field(
+        default=None,
+        description="Id of the jurisdiction directly above it (its own file in data/departments/), only where a "
+        "document prints it (e.g. 松江区 above 泖港镇: 文头“松江区泖港镇人民政府”); none at the top.",
+    )
+    note: str | None = Field(default=None, description="Where the documents show its name and parent, and what they leave open.")
+    previous_ids: list[Id] = Field(default_factory=list, description="Ids this jurisdiction had before.")
 
 
 class DepartmentRegistry(Strict):
-    """data/departments/<jurisdiction-id>.yaml"""
+    """data/departments/<jurisdiction-id>.yaml: a jurisdiction and its units."""
 
     jurisdiction: Jurisdiction
-    departments: list[Department]
+    departments: list[Department] = Field(
+        default_factory=list, description="Its units named in the plans; none for a jurisdiction that only holds others."
+    )
 
 
 class Synonym(Strict):
@@ -362,8 +377,18 @@ class Period(Strict):
 
 
 class ParentPlan(Strict):
-    title: Text
-    doc_number: str | None = None
+    """A higher-level plan this one implements, cited as the document prints it."""
+
+    title: Text = Field(description="The title as printed (without 《》), verbatim.")
+    issuer: str | None = Field(default=None, description="Who issued it, as printed before the title, e.g. 新密市安委会.")
+    doc_number: str | None = Field(default=None, description="文号 as printed, where printed.")
+    plan: Id | None = Field(default=None, description="Id of that plan where it is on this site (data/plans/<id>.yaml).")
+    jurisdiction: Id | None = Field(
+        default=None,
+        description="Id of the jurisdiction that issued it, where the document names it: its page lists the "
+        "plan even while the plan is not on this site.",
+    )
+    note: str | None = None
 
 
 class Plan(Strict):
@@ -377,8 +402,10 @@ class Plan(Strict):
     signer: str | None = None
     issued: dt.date | None = Field(default=None, description="Issue date, where printed.")
     period: Period
-    jurisdiction: Id = Field(description="Id of a registry in data/departments/.")
-    implements: list[ParentPlan] = Field(default_factory=list, description="The higher-level plans it implements.")
+    jurisdiction: Id = Field(description="Id of the jurisdiction that issued it: a registry in data/departments/.")
+    implements: list[ParentPlan] = Field(
+        default_factory=list, description="The higher-level plans it implements, as the document cites them."
+    )
     source: Text = Field(description="Path of the source text under data/sources/.")
     preamble: str | None = None
     goals_intro: str | None = None

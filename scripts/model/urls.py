@@ -5,7 +5,7 @@ A plan is `plans/<plan-id>/`, a task `plans/<plan-id>/#<task-id>`, a department
 `departments/<department-id>/` … (see README, Addresses). Addresses are
 relative to the site root; `relative_url()` turns one into the link a page
 writes, so the site works under any sub-path. The published-address registry
-(scripts/pipeline/addresses.py) and the pages both use these, and nothing
+(scripts/pipeline/addresses/) and the pages both use these, and nothing
 else makes an address.
 """
 
@@ -25,6 +25,10 @@ def department_url(dep_id: str) -> str:
     return f"departments/{dep_id}/"
 
 
+def jurisdiction_url(jid: str) -> str:
+    return f"jurisdictions/{jid}/"
+
+
 def category_url(cat_id: str) -> str:
     return f"departments/categories/{cat_id}/"
 
@@ -33,7 +37,46 @@ def topic_url(topic_id: str) -> str:
     return f"topics/{topic_id}/"
 
 
+# One area's share of a page split by jurisdiction (scripts/pipeline/enrich/areas.py).
+def topic_area_url(topic_id: str, area: str) -> str:
+    return f"topics/{topic_id}/{area}/"
+
+
+def category_area_url(cat_id: str, area: str) -> str:
+    return f"departments/categories/{cat_id}/{area}/"
+
+
+def compare_area_url(area: str) -> str:
+    return f"compare/{area}/"
+
+
+def timeline_quarter_url(year: int, quarter: int) -> str:
+    """The deadlines of one quarter, by area."""
+    return f"{TIMELINE_URL}{year}q{quarter}/"
+
+
+def timeline_area_url(year: int, quarter: int, area: str) -> str:
+    """The deadlines of one quarter in one area."""
+    return f"{timeline_quarter_url(year, quarter)}{area}/"
+
+
+def ongoing_area_url(area: str) -> str:
+    """The undated duties (ongoing, event-tied) of one area."""
+    return f"{TIMELINE_URL}ongoing/{area}/"
+
+
+def recurring_area_url(area: str) -> str:
+    """The recurring duties of one area."""
+    return f"{RECURRING_URL}{area}/"
+
+
+def compare_line_url(area: str, line_id: str) -> str:
+    """One line of action in one area: each plan's actions and tasks on it."""
+    return f"compare/{area}/{line_id}/"
+
+
 PLANS_URL = "plans/"
+JURISDICTIONS_URL = "jurisdictions/"
 DEPARTMENTS_URL = "departments/"
 CATEGORIES_URL = "departments/categories/"
 TOPICS_URL = "topics/"
@@ -57,7 +100,8 @@ def quarter_anchor(year: int, quarter: int) -> str:
 
 
 # Section pages: the index.md of a folder that holds other pages (mkdocs.yml nav).
-SECTIONS = {PLANS_URL, DEPARTMENTS_URL, CATEGORIES_URL, TOPICS_URL, TIMELINE_URL, COMPARE_URL}
+SECTIONS = {PLANS_URL, JURISDICTIONS_URL, DEPARTMENTS_URL, CATEGORIES_URL, TOPICS_URL, TIMELINE_URL, COMPARE_URL,
+            "progress/"}
 
 
 def page_of(url: str) -> str:
@@ -93,3 +137,21 @@ def _relative_path(path: str, here_dir: str) -> str:
     if (path.endswith("/") or path == "") and not rel.endswith("/"):
         rel += "/"
     return rel
+
+
+# Progress (挂图作战): a board per jurisdiction, a quarterly bulletin per
+# jurisdiction and quarter, the Atom feeds of what changed.
+PROGRESS_URL = "progress/"
+FEED_URL = "feed.xml"
+
+
+def board_url(jid: str) -> str:
+    return f"{PROGRESS_URL}{jid}/"
+
+
+def bulletin_url(jid: str, year: int, quarter: int) -> str:
+    return f"{PROGRESS_URL}{jid}/{year}-q{quarter}/"
+
+
+def department_feed_url(dep_id: str) -> str:
+    return f"departments/{dep_id}/feed.xml"

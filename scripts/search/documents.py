@@ -46,6 +46,16 @@ def _time_words(x) -> list[str]:
     return [r.every_label for r in x.recurrence] + [o.data.text for o in x.ongoing] + [e.data.text for e in x.events]
 
 
+def progress_words(item) -> list[str]:
+    """The words of an item's progress a search finds it by (滞后, 已完成,
+    已逾期（未报送） …): its state and latest status, once anything was
+    reported or it is overdue (暂无报送 alone is no search term)."""
+    p = getattr(item, "progress", None)
+    if p is None or not (p.reports or p.state.key == "overdue"):
+        return []
+    return [p.state.label] + ([p.latest.status] if p.latest else [])
+
+
 def plan_row(p) -> list[str]:
     d = p.data
     return [clean(d.short_title), clean(d.doc_number or ""), clean(d.title), p.url]
@@ -86,8 +96,7 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
     (manifest "ranges"), which keeps the index's score bounds exact."""
     docs: list[Doc] = []
     plans: list[list[str]] = []
-    paths = jurisdiction_paths([*(d.jurisdiction for d in site.departments.values()),
-                                *(p.jurisdiction for p in site.plans if p.jurisdiction)])
+    paths = jurisdiction_paths(site.hierarchy.by_id.values())
     shared: dict[str, list[Value]] = {}  # the facets of the documents added next (a plan's, a department's)
 
     def add(rec: dict[str, Any], plan: int | None = None, **facets: list[Value]) -> None:
@@ -134,6 +143,7 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
                 names += list(td.leaders)
                 names += [x.data.text for x in t.deadlines] + [r.data.text for r in t.recurrence]
                 names += _time_words(t)
+                names += progress_words(t)
                 add({
                     "k": "t", "u": t.url, "a": action, "n": td.number, "t": clean(td.title),
                     "x": clean(td.text), "o": clean(units or ""),
@@ -157,7 +167,7 @@ def documents(site) -> tuple[list[Doc], list[list[str]]]:
                     "x": clean("。".join(x.rstrip("。") for x in [rd.task, rd.requirement, rd.remark] if x)),
                     "o": clean(units),
                     "m": _unique([n for dep in r.lead + r.support for n in _names(dep)]
-                                 + ([rd.due.text] if rd.due else [])),
+                                 + ([rd.due.text] if rd.due else []) + progress_words(r)),
                     "g": _unique([rd.category or ""]),
                 }, pi, y=year_values([r.due]), c=category_values(r.lead + r.support))
     for dep in site.departments.values():

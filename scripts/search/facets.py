@@ -22,50 +22,20 @@ the first result of a query that narrows nothing.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterable
+
+from ..model.jurisdictions import ancestors
 
 FACETS = ("j", "p", "y", "c")  # jurisdiction, plan, year of deadline, unit category
 
 Value = tuple[str, str]  # (id, label)
 
-# A jurisdiction's name ends in one of these (上海市 / 松江区 / 泖港镇 …).
-_ADMIN = re.compile(r".+?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|盟|地区|新区|区|县|旗|镇|乡|街道)")
-
-
-def _segments(text: str) -> list[str]:
-    """上海市松江区 -> [上海市, 松江区]; what follows the last ending is kept
-    with the last segment."""
-    parts = _ADMIN.findall(text)
-    rest = text[sum(len(p) for p in parts):]
-    if rest:
-        if parts:
-            parts[-1] += rest
-        else:
-            parts = [rest]
-    return parts
-
-
 def jurisdiction_paths(jurisdictions: Iterable[Any]) -> dict[str, list[Value]]:
     """Jurisdiction id -> its path, top first, itself last: [(id, name)].
-
-    The one place that knows the hierarchy. Today a registry's jurisdiction
-    names its parent as text ("上海市松江区"); the text is cut into names of
-    jurisdictions, each known by its full name ("上海市", "上海市松江区"),
-    which is also its id unless a registry jurisdiction has that full name
-    (its parent text followed by its name), whose id it then takes."""
+    The hierarchy is the model's (`parent` ids, scripts/model/jurisdictions.py:
+    ancestors()); pass every jurisdiction, so that the ones above are known."""
     known = {j.id: j for j in jurisdictions}
-    full = {(j.parent or "") + j.name: j for j in known.values()}
-    out: dict[str, list[Value]] = {}
-    for j in known.values():
-        path: list[Value] = []
-        prefix = ""
-        for seg in _segments(j.parent or ""):
-            prefix += seg
-            other = full.get(prefix)
-            path.append((other.id, other.name) if other is not None and other.id != j.id else (prefix, seg))
-        out[j.id] = path + [(j.id, j.name)]
-    return out
+    return {jid: [(a, known[a].name) for a in [*ancestors(jid, known), jid]] for jid in known}
 
 
 def plan_values(plan, paths: dict[str, list[Value]]) -> dict[str, list[Value]]:

@@ -65,7 +65,6 @@ BEYOND_SCHEMA = {
     "time_phrases_are_recorded": BETWEEN_VALUES,
     # references.py
     "department_references_resolve": CROSS_FILE,
-    "jurisdiction_exists": CROSS_FILE,
     "topics_resolve": CROSS_FILE,
     "national_lines_resolve": CROSS_FILE,
     "goal_targets_resolve": CROSS_FILE,
@@ -77,12 +76,29 @@ BEYOND_SCHEMA = {
     # registries.py
     "registry_file_name": "the file's name is not in its content",
     "department_names_unambiguous": CROSS_FILE,
+    # jurisdictions.py
+    "jurisdiction_exists": CROSS_FILE,
+    "jurisdiction_parent_exists": CROSS_FILE,
+    "jurisdictions_form_a_tree": CROSS_FILE,
+    "implements_resolve": CROSS_FILE,
+    "implements_form_no_cycle": CROSS_FILE,
     # drafts.py
     "plan_is_not_a_draft": UNFINISHED,
     "todos_are_done": UNFINISHED,
     "annex_rows_restate_tasks": UNFINISHED,
     "named_units_are_assigned": UNFINISHED,
     "registry_entries_reviewed": UNFINISHED,
+    # progress.py (data/progress/)
+    "progress_file_place": "the file's name is not in its content",
+    "progress_schema_comment_first": "a comment is not data",
+    "report_names_one_thing": BETWEEN_VALUES,
+    "report_target_exists": CROSS_FILE,
+    "report_unit_responsible": CROSS_FILE,
+    "report_date_in_period": CROSS_FILE,
+    "report_date_in_quarter": "the file's name is not in its content",
+    "report_occurrence_known": CROSS_FILE,
+    "status_backwards_needs_note": BETWEEN_VALUES,
+    "no_duplicate_report": BETWEEN_VALUES,
     # addresses.py (run by check() after the rules)
     "check_registry": CROSS_FILE,
 }

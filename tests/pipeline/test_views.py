@@ -443,7 +443,7 @@ def test_addresses_come_from_ids(site):
     }
     assert site.departments["aa-fire"].downloads["ics"] == "downloads/departments/aa-fire.ics"
     d = site.tasks["aa-t1"].deadlines[0]
-    assert d.anchor == "due-aa-t1-1" and d.timeline_url == "timeline/#due-aa-t1-1"
+    assert d.anchor == "due-aa-t1-1" and d.timeline_url == "timeline/2024q4/aa/#due-aa-t1-1"  # its quarter, its area
 
 
 def test_upcoming_never_cuts_a_day_in_half(site):
@@ -523,7 +523,10 @@ def test_every_department_category_and_topic_has_its_page(built_site, dataset):
         assert (built_site / c["url"] / "index.html").is_file(), c["id"]
     for t in dataset["topics"]:
         assert (built_site / t["url"] / "index.html").is_file(), t["id"]
-    for section in ("plans/", "departments/", "departments/categories/", "topics/", "timeline/", "timeline/recurring/", "compare/"):
+    for j in dataset["jurisdictions"]:
+        assert (built_site / j["url"] / "index.html").is_file(), j["id"]
+    for section in ("plans/", "jurisdictions/", "departments/", "departments/categories/", "topics/", "timeline/",
+                    "timeline/recurring/", "compare/"):
         assert (built_site / section / "index.html").is_file(), section
 
 
@@ -555,57 +558,79 @@ def test_department_page_lists_what_it_leads_and_supports(built_site, dataset):
         assert hrefs_to(p, dep["downloads"]["xlsx"], url) and hrefs_to(p, dep["downloads"]["ics"], url)
 
 
-def test_department_index_counts(built_site, dataset):
-    p, html = page(built_site, "departments/")
+def test_department_counts_on_their_jurisdiction_page(built_site, dataset):
+    """The units of a jurisdiction (the departments index split by
+    jurisdiction) are listed on its page, with the tasks each leads."""
     lead = {}
     for _, _, t in all_tasks(dataset):
         for u in t["lead"]:
             lead[u["id"]] = lead.get(u["id"], 0) + 1
     for dep in dataset["departments"]:
-        row = next(r for r in p.rows if r["id"] == dep["id"])
-        cells = re.findall(rf'<tr id="{re.escape(dep["id"])}">(.*?)</tr>', html, re.S)[0]
-        nums = re.findall(r'<td class="num">(\d+)</td>', cells)
+        url = f"jurisdictions/{dep['jurisdiction']}/"
+        p, html = page(built_site, url)
+        cells = re.findall(rf'<tr id="{re.escape(dep["id"])}">(.*?)</tr>', html, re.S)
+        assert cells, f"{url} does not list {dep['id']}"
+        nums = re.findall(r'<td class="num">(\d+)</td>', cells[0])
         assert int(nums[0]) == lead.get(dep["id"], 0), dep["id"]
-        assert row
+        assert hrefs_to(p, dep["url"], url)
 
 
 def test_topic_pages_list_every_tagged_task(built_site, dataset):
+    """A topic's page links to one page per area, and together those list
+    every task tagged with the topic."""
     tagged: dict[str, list[str]] = {}
     for _, _, t in all_tasks(dataset):
         for x in t["topics"]:
             tagged.setdefault(x, []).append(t["url"])
     for topic in dataset["topics"]:
         p, html = page(built_site, topic["url"])
-        for task_url in tagged.get(topic["id"], []):
-            assert hrefs_to(p, task_url, topic["url"]), f"{topic['url']}: no link to {task_url}"
         assert f"{len(tagged.get(topic['id'], []))} 项任务" in html
+        linked = set()
+        for area in topic["areas"]:
+            assert hrefs_to(p, area["url"], topic["url"]), f"{topic['url']}: no link to {area['url']}"
+            sub, _ = page(built_site, area["url"])
+            linked |= {u for u in tagged.get(topic["id"], []) if hrefs_to(sub, u, area["url"])}
+        assert linked == set(tagged.get(topic["id"], [])), topic["id"]
 
 
 def test_timeline_shows_every_deadline_with_status_in_words(built_site, dataset):
+    """The timeline is split by quarter and area: every dated task is a row of
+    the page its plan page links to (timeline/<year>q<n>/<area>/), with its
+    status in words, and links back to the task; the timeline's page and the
+    quarter's page link there."""
+    from urllib.parse import urljoin
+
     p, html = page(built_site, "timeline/")
     assert "2024-10-15" in html
-    rows = {r["id"]: r for r in p.rows}
     now = D(2024, 10, 15)
     seen = 0
-    for _, _, t in all_tasks(dataset):
+    for plan, _, t in all_tasks(dataset):
+        pp, _ = page(built_site, plan["url"])
         for i, d in enumerate(t["deadlines"], 1):
-            row = rows[f"due-{t['id']}-{i}"]
+            anchor = f"due-{t['id']}-{i}"
+            href = next(h for h, _ in pp.links if h.endswith("#" + anchor))
+            target = urljoin("http://s/" + plan["url"], href)[len("http://s/"):]
+            url = target.split("#", 1)[0]
+            assert re.fullmatch(r"timeline/\d{4}q[1-4]/[a-z0-9-]+/", url), target
+            tp, _ = page(built_site, url)
+            row = next(r for r in tp.rows if r["id"] == anchor)
             status = status_of(D.fromisoformat(d["date"]), now)
             assert d["status"] == status
             assert f"tl-{status}" in row["class"]
             text = "".join(row["html"])
             assert {"past": "已到期", "soon": "90天内到期", "later": "未到期"}[status] in text
             assert d["date"] in text
+            assert hrefs_to(tp, t["url"], url)  # the entry links to its task
+            quarter = url.rsplit("/", 2)[0] + "/"
+            assert hrefs_to(page(built_site, quarter)[0], url, quarter)
+            assert hrefs_to(p, quarter, "timeline/")
             seen += 1
-            # the entry links to its task, and the task links back to it
-            assert hrefs_to(p, t["url"], "timeline/")
     assert seen, "no dated task"
-    # grouped by year and quarter, in order
-    years = re.findall(r'<details class="tl-year" id="y(\d{4})"', html)
+    years = re.findall(r'<h3 id="y(\d{4})"', html)
     assert years == sorted(years) and len(set(years)) == len(years)
-    quarters = re.findall(r'<details class="tl-quarter" id="y(\d{4})q([1-4])"', html)
+    quarters = re.findall(r'<li id="y(\d{4})q([1-4])"', html)
     assert quarters == sorted(quarters)
-    assert 'id="y2024q4" open' in html  # NOW's quarter is unfolded
+    assert "y2024q4" in p.ids and "本季度" in html.split('id="y2024q4"', 1)[1].split("</li>", 1)[0]
 
 
 def test_plan_pages_have_their_timeline_and_downloads(built_site, dataset):
@@ -621,31 +646,57 @@ def test_plan_pages_have_their_timeline_and_downloads(built_site, dataset):
 
 
 def test_recurring_calendar_page(built_site, dataset):
+    """The recurring duties: the calendar on their page, each duty on the
+    page of its plan's area, which their page links."""
     p, html = page(built_site, "timeline/recurring/")
-    n = sum(len(t["recurrence"]) for _, _, t in all_tasks(dataset))
-    for _, _, t in all_tasks(dataset):
+    area_of = {j["id"]: j["area"] for j in dataset["jurisdictions"]}
+    n = 0
+    for plan, _, t in all_tasks(dataset):
+        url = f"timeline/recurring/{area_of[plan['jurisdiction']]}/"
+        if t["recurrence"]:
+            assert hrefs_to(p, url, "timeline/recurring/")
+            ap, _ = page(built_site, url)
         for i, r in enumerate(t["recurrence"], 1):
-            assert f"every-{t['id']}-{i}" in p.ids
-            assert f"every-{r['every']}" in p.ids
+            assert f"every-{t['id']}-{i}" in ap.ids
+            group = r["every"] if r.get("interval", 1) == 1 else f"{r['every']}-{r['interval']}"
+            assert f"every-{group}" in p.ids and f"every-{group}" in ap.ids
+            n += 1
     assert n == 0 or "全年日历" in html
 
 
 def test_compare_page_covers_every_line_and_plan(built_site, dataset):
+    """The comparison is split by area: its page covers every line and
+    target and links each area's page, which links a page per line where
+    every plan of the area is set against the line."""
     p, html = page(built_site, "compare/")
     national = dataset["national"]
     assert national and len(national["actions"]) == 8
-    for line in national["actions"] + national["local_lines"]:
-        assert line["id"] in p.ids
-        section = html.split(f'id="{line["id"]}"', 1)[1].split("<h3", 1)[0]
-        mapped = {pl["id"] for pl in dataset["plans"] if any(line["id"] in t["national"] for a in pl["actions"] for t in a["tasks"])
-                  or any(line["id"] in a["national"] for a in pl["actions"])}
-        for plan in dataset["plans"]:
-            assert plan["short_title"] in section
-        if len(mapped) < len(dataset["plans"]):
-            assert "无对应" in section
     for target in national["targets"]:
         assert target["id"] in p.ids and target["text"] in html
     assert "shared" in p.ids
+    area_of = {j["id"]: j["area"] for j in dataset["jurisdictions"]}
+    areas = {a["jurisdiction"]: a for a in dataset["compare"]}
+    assert sorted(x for a in dataset["compare"] for x in a["plans"]) == sorted(pl["id"] for pl in dataset["plans"])
+    for line in national["actions"] + national["local_lines"]:
+        assert line["id"] in p.ids
+        for a in dataset["compare"]:
+            assert hrefs_to(p, f"{a['url']}#{line['id']}", "compare/")
+    for plan in dataset["plans"]:
+        area = areas[area_of[plan["jurisdiction"]]]
+        assert plan["id"] in area["plans"]
+        sub, sub_html = page(built_site, area["url"])
+        assert hrefs_to(sub, plan["url"], area["url"])
+        for line in national["actions"] + national["local_lines"]:
+            assert line["id"] in sub.ids
+            line_url = f"{area['url']}{line['id']}/"
+            assert hrefs_to(sub, line_url, area["url"])
+            _, line_html = page(built_site, line_url)
+            section = line_html.split(f'id="{line["id"]}"', 1)[1]
+            assert plan["short_title"] in section
+            mapped = any(line["id"] in t["national"] for a in plan["actions"] for t in a["tasks"]) or any(
+                line["id"] in a["national"] for a in plan["actions"])
+            if not mapped:
+                assert "无对应" in section
 
 
 def test_same_duty_links_on_plan_pages(built_site, dataset):
@@ -676,7 +727,9 @@ def test_nav_is_bounded(built_site, dataset):
     nav = html.split("md-nav--primary", 1)[1].split('class="md-content"', 1)[0]  # tabs and sidebar
     for dep in dataset["departments"]:
         assert f'departments/{dep["id"]}/' not in nav
-    for label in ("部门", "专题", "时间表", "对照"):
+    for j in dataset["jurisdictions"]:  # nor a jurisdiction, nor a page split by jurisdiction
+        assert f'jurisdictions/{j["id"]}/' not in nav and f'/{j["id"]}/"' not in nav
+    for label in ("辖区", "部门", "专题", "时间表", "对照"):
         assert label in nav
 
 

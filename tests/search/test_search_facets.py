@@ -31,22 +31,21 @@ def J(id, name, parent=None):
     return SimpleNamespace(id=id, name=name, parent=parent)
 
 
-def test_jurisdiction_path_from_the_parent_text():
+def test_jurisdiction_path_from_the_hierarchy():
     paths = jurisdiction_paths([
-        J("putuo", "普陀区", "上海市"),
-        J("street", "某某路街道", "上海市普陀区"),
-        J("town", "泖港镇", "上海市松江区"),
-        J("qpj", "青屏街街道", "河南省郑州市新密市"),
-        J("gzw", "宝山区国资委", "上海市宝山区"),
-        J("top", "上海市"),
+        J("shanghai", "上海市"),
+        J("putuo", "普陀区", "shanghai"),
+        J("street", "某某路街道", "putuo"),
+        J("songjiang", "松江区"),
+        J("town", "泖港镇", "songjiang"),
+        J("gzw", "宝山区国资委", "baoshan"),
+        J("baoshan", "宝山区", "shanghai"),
     ])
-    # an ancestor that is a registry jurisdiction is that jurisdiction
-    assert paths["street"] == [("top", "上海市"), ("putuo", "普陀区"), ("street", "某某路街道")]
-    assert paths["putuo"] == [("top", "上海市"), ("putuo", "普陀区")]
-    assert paths["town"] == [("top", "上海市"), ("上海市松江区", "松江区"), ("town", "泖港镇")]
-    assert [v for _, v in paths["qpj"]] == ["河南省", "郑州市", "新密市", "青屏街街道"]
-    assert paths["gzw"][-2:] == [("上海市宝山区", "宝山区"), ("gzw", "宝山区国资委")]
-    assert paths["top"] == [("top", "上海市")]
+    assert paths["street"] == [("shanghai", "上海市"), ("putuo", "普陀区"), ("street", "某某路街道")]
+    assert paths["putuo"] == [("shanghai", "上海市"), ("putuo", "普陀区")]
+    assert paths["town"] == [("songjiang", "松江区"), ("town", "泖港镇")]  # no parent printed above 松江区
+    assert paths["gzw"] == [("shanghai", "上海市"), ("baoshan", "宝山区"), ("gzw", "宝山区国资委")]
+    assert paths["shanghai"] == [("shanghai", "上海市")]
 
 
 def test_runs_round_trip():
@@ -73,8 +72,7 @@ def real_docs(real_site):
 
 def test_every_document_carries_its_facets(real_site, real_docs):
     by_url = {d.rec["u"]: d for d in real_docs}
-    paths = jurisdiction_paths([*(d.jurisdiction for d in real_site.departments.values()),
-                                *(p.jurisdiction for p in real_site.plans)])
+    paths = jurisdiction_paths(real_site.hierarchy.by_id.values())
     for p in real_site.plans:
         own = [(p.data.id, p.data.short_title)]
         path = paths[p.jurisdiction.id]

@@ -23,18 +23,47 @@ def axe_source() -> str:
 def reader_pages(dataset: dict) -> dict[str, str]:
     """name -> address (relative to the site root) of each kind of page."""
     unit = next((d for d in dataset["departments"] if not d.get("group")), dataset["departments"][0])
-    return {
+    js = dataset["jurisdictions"]
+    with_plans = next(j for j in js if j["plans"])
+    with_children = next((j for j in js if j["children"]), with_plans)
+    topic = next((t for t in dataset["topics"] if t["areas"]), dataset["topics"][0])
+    category = next((c for c in dataset["categories"] if c["areas"]), dataset["categories"][0])
+    pages = {
         "home": "",
         "plans index": "plans/",
         "plan": dataset["plans"][0]["url"],
+        "jurisdictions index": "jurisdictions/",
+        "jurisdiction with plans": with_plans["url"],
+        "jurisdiction with sub-jurisdictions": with_children["url"],
         "departments index": "departments/",
         "department": unit["url"],
+        "category": category["url"],
         "topics index": "topics/",
-        "topic": dataset["topics"][0]["url"],
+        "topic": topic["url"],
         "timeline": "timeline/",
         "recurring duties": "timeline/recurring/",
         "comparison": "compare/",
+        "progress": "progress/",
+        **({"board": dataset["boards"][0]["url"], "bulletin": dataset["boards"][0]["bulletins"][0]["url"]}
+           if dataset.get("boards") and dataset["boards"][0]["bulletins"] else {}),
     }
+    # the pages split by jurisdiction: one area's share of each
+    if topic["areas"]:
+        pages["topic in one area"] = topic["areas"][0]["url"]
+    if category["areas"]:
+        pages["category in one area"] = category["areas"][0]["url"]
+    if dataset["compare"]:
+        pages["comparison in one area"] = dataset["compare"][0]["url"]
+        pages["one line of the comparison in one area"] = dataset["compare"][0]["url"] + dataset["national"]["actions"][0]["id"] + "/"
+    if dataset["timeline"]:
+        quarter = max(dataset["timeline"], key=lambda q: sum(1 for _ in q["areas"]))
+        pages["one quarter of the timeline"] = quarter["url"]
+        pages["one quarter of the timeline in one area"] = quarter["areas"][0]["url"]
+    if dataset["recurring"]:
+        pages["recurring duties in one area"] = dataset["recurring"][0]["url"]
+    if dataset["ongoing"]:
+        pages["undated duties in one area"] = dataset["ongoing"][0]["url"]
+    return pages
 
 
 def axe_violations(page) -> list[str]:

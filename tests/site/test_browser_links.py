@@ -76,23 +76,29 @@ def test_task_to_department_topic_timeline_and_back(page, sub_url, dataset):
     assert lead_section.first.locator(f'a.task-link[href$="#{task["id"]}"]').count() == 1
     back_to_task(page, task, plan)
 
-    # task -> its first topic -> back
+    # task -> its first topic -> the topic's page for the task's area -> back
     topic = task["topics"][0]
     body = page.locator(f'[id="{task["id"]}-body"]')
     body.locator(f'a.topic[href$="topics/{topic}/"]').click()
     page.wait_for_load_state()
     assert at(page, "") == f"topics/{topic}/"
     assert page.locator("h1").inner_text().startswith("专题")
+    area = next(a["url"] for a in next(t for t in dataset["topics"] if t["id"] == topic)["areas"]
+                if a["jurisdiction"] == area_of(dataset, plan))
+    page.locator(f'.area-index a[href$="{area.split("/")[-2]}/"]').click()
+    page.wait_for_load_state()
+    assert at(page, "") == area
     back_to_task(page, task, plan)
 
-    # task -> its deadline on the site-wide timeline -> back
+    # task -> its deadline on the timeline (its quarter, its area) -> back
     body = page.locator(f'[id="{task["id"]}-body"]')
     body.locator("a.to-timeline").first.click()
     page.wait_for_load_state()
     anchor = f"due-{task['id']}-1"
-    assert at(page, "") == f"timeline/#{anchor}"
+    timeline = task["deadlines"][0]["timeline"]
+    assert timeline.endswith("#" + anchor) and at(page, "") == timeline
     row = page.locator(f'[id="{anchor}"]')
-    row.wait_for(state="visible")  # the folded year and quarter open for the link
+    row.wait_for(state="visible")
     assert row.is_visible()
     status_words = {"past": "已到期", "soon": "90天内到期", "later": "未到期"}[task["deadlines"][0]["status"]]
     assert status_words in row.inner_text()
@@ -104,19 +110,37 @@ def test_task_to_department_topic_timeline_and_back(page, sub_url, dataset):
     # the browser's own Back returns to the timeline entry
     page.go_back()
     page.wait_for_load_state()
-    assert at(page, "") == f"timeline/#{anchor}"
+    assert at(page, "") == timeline
+
+
+def area_of(dataset, plan_or_unit) -> str:
+    """The area (enrich/areas.py) of a plan's or a unit's jurisdiction."""
+    return next(j["area"] for j in dataset["jurisdictions"] if j["id"] == plan_or_unit["jurisdiction"])
 
 
 def test_department_category_and_index_link_both_ways(page, sub_url, dataset):
     plan, task = pick_task(dataset)
     dep = next(d for d in dataset["departments"] if d["id"] == task["lead"][0]["id"])
+    jurisdiction = next(j for j in dataset["jurisdictions"] if j["id"] == dep["jurisdiction"])
+    # the index -> a jurisdiction's units (its parent's row leads there too) -> the unit
     page.goto(sub_url + "departments/")
+    shown = next(x for x in reversed(jurisdiction["path"]) if page.locator(f'.jurisdiction-tree a[href$="jurisdictions/{x}/#units"]').count())
+    page.locator(f'.jurisdiction-tree a[href$="jurisdictions/{shown}/#units"]').click()
+    page.wait_for_load_state()
+    while at(page, "").split("#")[0] != jurisdiction["url"]:  # down the sub-jurisdictions
+        below = jurisdiction["path"][jurisdiction["path"].index(at(page, "").split("/")[1]) + 1]
+        page.locator(f'.sub-jurisdictions a[href$="/{below}/"]').click()
+        page.wait_for_load_state()
     page.locator(f'tr[id="{dep["id"]}"] a[href$="{dep["id"]}/"]').click()
     page.wait_for_load_state()
     assert at(page, "") == f"departments/{dep['id']}/"
+    # the unit -> its category -> the category in the unit's area -> the unit
     page.locator("a.category").click()
     page.wait_for_load_state()
     assert at(page, "") == f"departments/categories/{dep['category']}/"
+    page.locator(f'.area-index a[href="{area_of(dataset, dep)}/"]').click()
+    page.wait_for_load_state()
+    assert at(page, "") == f"departments/categories/{dep['category']}/{area_of(dataset, dep)}/"
     page.locator(f'.md-content a[href$="/{dep["id"]}/"]').first.click()
     page.wait_for_load_state()
     assert at(page, "") == f"departments/{dep['id']}/"
@@ -127,7 +151,14 @@ def test_compare_page_links_to_plans_and_tasks(page, sub_url, dataset):
     nat = dataset["national"]["actions"][0]
     page.locator(f'.compare-matrix a[href="#{nat["id"]}"]').click()
     assert page.url.endswith(f"compare/#{nat['id']}")
-    link = page.locator(f'[id="{nat["id"]}"] ~ .compare-line a[href*="plans/"]').first
+    # the line -> an area's comparison -> the line in that area -> a plan
+    page.locator(f'[id="{nat["id"]}"] ~ p a[href*="#{nat["id"]}"]').first.click()
+    page.wait_for_load_state()
+    assert re.fullmatch(rf"compare/[a-z0-9-]+/#{nat['id']}", at(page, ""))
+    page.locator(f'[id="{nat["id"]}"] ~ p a[href="{nat["id"]}/"]').first.click()
+    page.wait_for_load_state()
+    assert re.fullmatch(rf"compare/[a-z0-9-]+/{nat['id']}/", at(page, ""))
+    link = page.locator('.compare-line a[href*="plans/"]').first
     href = link.get_attribute("href")
     link.click()
     page.wait_for_load_state()

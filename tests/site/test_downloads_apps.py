@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 import recurring_ical_events
@@ -87,18 +88,18 @@ def listed_unit_deadlines(page: str) -> list[dt.date]:
 
 
 class RecurringPage:
-    """timeline/recurring/: for each duty (its row id, every-…), its period
+    """timeline/recurring/<area>/: for each duty (its row id, every-…), its period
     and due point in words (“每两个月”, “每月20日前”, “每年3月底前”, “每半月15日和月末”),
     the first and last date it falls due (“首次 …，末次 …”), and the task or
     section it comes from."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, here: str = "timeline/recurring/"):
         self.duties: dict[str, tuple[str, dt.date, dt.date, str]] = {}
         row = re.compile(r'<tr id="(every-[^"]+)"><td><a [^>]*>([^<]*)</a>.*?</td><td>.*?</td>'
                          rf'<td class="due">首次 <time datetime="{DATE}">.*?末次 <time datetime="{DATE}">.*?</td>'
                          r'<td>.*?<a href="([^"]+)"', re.S)
         for m in row.finditer(text):
-            source = html.unescape(m.group(5)).removeprefix("../../")
+            source = urljoin("http://s/" + here, html.unescape(m.group(5)))[len("http://s/"):]
             self.duties[m.group(1)] = (m.group(2), dt.date.fromisoformat(m.group(3)), dt.date.fromisoformat(m.group(4)), source)
 
     def due_dates(self, duty: str) -> list[dt.date]:
@@ -161,8 +162,14 @@ def plan_window(plan: dict) -> tuple[dt.date, dt.date]:
 
 
 @pytest.fixture(scope="module")
-def recurring(built_site) -> RecurringPage:
-    return RecurringPage((built_site / "timeline" / "recurring" / "index.html").read_text(encoding="utf-8"))
+def recurring(built_site, dataset) -> RecurringPage:
+    """The recurring duties of every area's page (the duties are split by
+    jurisdiction area: plans.json lists the pages)."""
+    pages = RecurringPage("")
+    for area in dataset["recurring"]:
+        text = (built_site / area["url"] / "index.html").read_text(encoding="utf-8")
+        pages.duties.update(RecurringPage(text, area["url"]).duties)
+    return pages
 
 
 def test_plan_calendars_fall_due_on_the_listed_dates(built_site, dataset, recurring):

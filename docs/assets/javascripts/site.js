@@ -101,3 +101,23 @@
     sync();
   }
 })();
+
+/* Kept anchors (pages split by jurisdiction): an old address such as
+   departments/#putuo-emergency lands on a line that links to where the
+   content is now; follow that link at once, keeping the history clean. */
+(function () {
+  function follow() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    var target = document.getElementById(id);
+    if (!target || !target.classList.contains("kept-anchor")) return;
+    var link = target.querySelector("a.kept-anchor-link");
+    if (link) location.replace(link.href);
+  }
+  window.addEventListener("hashchange", follow);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", follow);
+  } else {
+    follow();
+  }
+})();

@@ -8,7 +8,9 @@ links them; the list of every computed field:
   every view     url          address relative to the site root (from ids only)
                  anchor       fragment id on its page (tasks, actions, goals,
                               sections, deadlines)
-  PlanView       tasks, deadlines (tasks, goals, sections and annex rows whose
+  PlanView       jurisdiction_view, jurisdiction_path (ids, top first),
+                 implements (ImplementsViews), implemented_by,
+                 tasks, deadlines (tasks, goals, sections and annex rows whose
                  date no restated task already carries, and dated events),
                  events, undated_events, ongoing, goal_deadlines,
                  section_deadlines, annex_deadlines, recurrences (flattened),
@@ -24,13 +26,21 @@ links them; the list of every computed field:
                  national lines (its own, else its action's less those
                  siblings name for themselves), annex_rows (that restate it),
                  deadlines (DeadlineViews), recurrence (RecurrenceViews),
-                 same_duty (tasks of other plans with the same duty) and
-                 same_duty_why (the shared words, per other task id)
+                 same_duty (tasks of other plans with the same duty),
+                 same_duty_why (the shared words, per other task id) and
+                 progress (its reports, state, occurrences reported)
   GoalView       label, deadlines, targets (national targets it restates,
                  authored or found by wording; `inferred` tells which)
   SectionView    label, deadlines, recurrence, ongoing, events
   AnnexRowView   label, lead, support, restates (tasks), restates_other
-                 (goals and sections), due, due_is_duplicate
+                 (goals and sections), due, due_is_duplicate, progress
+  Progress       reports (ReportViews), task_reports, latest, state,
+                 state_at(date), unit_latest(unit), duties (occurrences of
+                 each recurring duty, with the reports on each)
+  Board          per jurisdiction with plans: items, quarters, states,
+                 counts, grid (open items by lead unit and quarter), closed,
+                 bulletins (Bulletin: units (UnitLine), counts, changes,
+                 reports, missed duty occurrences), children
   DeadlineView   status: past | soon (from NOW to SOON_DAYS after it,
                  inclusive) | later, status_label (words, never colour
                  alone), year, quarter, kind, kind_label, label, url, anchor,
@@ -48,25 +58,43 @@ links them; the list of every computed field:
                  lead, support, window, due_dates (every date it falls
                  due), months (the months it falls due in), first_due,
                  last_due, until, rrule (RFC 5545 rule parts for ICS files)
-  DepartmentView display, label, lead_tasks, support_tasks, tasks, role_in,
+  DepartmentView jurisdiction_view, display, label, lead_tasks, support_tasks, tasks, role_in,
                  lead_groups, support_groups (by plan and action),
                  annex_rows, roles, deadlines (with dated events),
                  open_deadlines, recurrences, ongoing, undated_events,
                  downloads, is_named
-  CategoryView   departments, jurisdictions, task_count
-  TopicView      tasks, groups (by plan and action), plans
+  CategoryView   departments, jurisdictions, task_count, areas (CategoryArea
+                 per area: its departments, by jurisdiction)
+  TopicView      tasks, groups (by plan and action), plans, areas (TopicArea
+                 per area: its tasks, by jurisdiction, plan and action)
+  JurisdictionView  parent, ancestors (top first), children, area, path,
+                 full_name, plans, departments, cited (plans it issued that
+                 plans cite but the site lacks), total_plans, total_tasks,
+                 total_departments (with all below it), deadlines,
+                 open_deadlines, recurrences, named_departments
+  ImplementsView plan (on the site) or the citation, jurisdiction
   Site           deadlines, open_deadlines, soon_deadlines, recurrences,
                  ongoing, undated_events,
                  timeline, timeline_of, upcoming, recurrence_calendar,
                  recurrence_month_totals, jurisdictions, named_departments,
                  comparison and local_comparison (lines against plans),
-                 target_comparison, unmapped_actions, shared_duties
+                 roots (of the hierarchy), jurisdiction_views, compare_areas
+                 (CompareArea per area: its plans against the lines and
+                 targets, unmapped actions, shared duties), recent_plans,
+                 registered (the published addresses: kept anchors),
+                 timeline_quarters (TimelineQuarter > TimelineShare per
+                 area), recurring_areas (RecurringShare per area),
+                 ongoing_areas (OngoingShare per area: undated duties),
+                 target_comparison, unmapped_actions, shared_duties,
+                 boards (by jurisdiction id), reports (newest first)
   groupings      group_tasks, timeline (YearGroup > QuarterGroup),
                  recurrence_calendar (RecurrenceGroup), compare_line
                  (LineRow > PlanCell), TargetRow, infer_targets
 
 Where each is computed:
 
+  hierarchy.py   JurisdictionView, ImplementsView
+  areas.py       the shares of topics, categories and the comparison per area
   views.py       the views and their fields (addresses come from
                  scripts/model/urls.py), group_tasks
   duties.py      the views of deadlines, recurring and ongoing duties and
@@ -78,6 +106,8 @@ Where each is computed:
   same_duty.py   same_duty, same_duty_why (tasks of other plans)
   site.py        Site and its site-wide lists
   history.py     changes (git log of each plan file)
+  progress.py    progress: reports, states, occurrences reported
+  boards.py      boards and bulletins; a department's items and counts
 
 "Today" is `scripts.model.dates.today()`, which honours NOW=YYYY-MM-DD.
 """
@@ -89,10 +119,15 @@ import datetime as dt
 from ...model import models
 from ...model.dates import today
 from ...model.phrases import read_deadline, rule_year
-from ...model.urls import category_url, department_url, plan_url, topic_url
+from ...model.urls import category_url, department_url, jurisdiction_url, plan_url, topic_url
+from ..addresses import read_registry
 from ..load.corpus import Corpus
+from .areas import split_by_area, split_timeline
+from .boards import boards
 from .comparison import infer_targets
+from .hierarchy import ImplementsView, JurisdictionView
 from .history import histories
+from .progress import attach as attach_progress
 from .same_duty import link_same_duty
 from .site import Site
 from .timeline import status_of
@@ -125,10 +160,13 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
     targets = {t.id: t for t in (national.targets if national else [])}
 
     history = histories(corpus.data_dir / "plans")
+    jurisdictions = _jurisdictions(corpus)
     departments: dict[str, DepartmentView] = {}
     for reg in sorted(corpus.registries, key=lambda r: r.model.jurisdiction.id):
         for d in reg.model.departments:
             view = DepartmentView(d, reg.model.jurisdiction, department_url(d.id), categories.get(d.category))
+            view.jurisdiction_view = jurisdictions[reg.model.jurisdiction.id]
+            view.jurisdiction_view.departments.append(view)
             departments[d.id] = view
             if view.category:
                 view.category.departments.append(view)
@@ -139,6 +177,9 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
         p = loaded.model
         reg = corpus.jurisdictions.get(p.jurisdiction)
         pv = PlanView(p, plan_url(p.id), reg.jurisdiction if reg else None)
+        pv.jurisdiction_view = jurisdictions.get(p.jurisdiction)
+        if pv.jurisdiction_view:
+            pv.jurisdiction_view.plans.append(pv)
         pv.changes = history.get(loaded.doc.path.resolve(), [])
         pv.order = order
         pv.now = now
@@ -215,8 +256,53 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
         plans.append(pv)
 
     link_same_duty(plans)
+    _link_implements(plans, jurisdictions)
+    _totals(jurisdictions)
+    compare_areas = split_by_area(plans, departments, topics, categories, jurisdictions, national, now)
+    quarters, recurring, ongoing = split_timeline(plans, jurisdictions, now)
     synonyms = [list(s.terms) for s in corpus.synonyms.model.synonyms] if corpus.synonyms and corpus.synonyms.model else []
-    return Site(now, plans, departments, categories, topics, tasks, national, synonyms)
+    registered = [address for _, address in read_registry(corpus.data_dir)]
+    site = Site(now, plans, departments, categories, topics, tasks, national, synonyms, jurisdictions, corpus.hierarchy,
+                compare_areas, registered, quarters, recurring, ongoing)
+    site.reports = attach_progress(corpus, plans, departments, now)
+    site.boards = boards(plans, {r.model.jurisdiction.id: r.model.jurisdiction for r in corpus.registries}, now)
+    return site
+
+
+def _jurisdictions(corpus: Corpus) -> dict[str, JurisdictionView]:
+    """A view per jurisdiction, linked to its parent, ancestors, children and
+    area (scripts/model/jurisdictions.py), in the order of the tree."""
+    h = corpus.hierarchy
+    views = {jid: JurisdictionView(j, jurisdiction_url(jid)) for jid, j in h.by_id.items()}
+    for jid, v in views.items():
+        v.ancestors = [views[a] for a in h.ancestors(jid)]
+        v.parent = v.ancestors[-1] if v.ancestors else None
+        v.children = [views[c] for c in h.children(jid)]
+        v.area = views[h.area(jid)]
+    order = [j for r in h.roots() for j in (r, *h.descendants(r))]
+    order += sorted(set(views) - set(order))  # in a cycle (the validator stops those)
+    return {jid: views[jid] for jid in order}
+
+
+def _link_implements(plans: list[PlanView], jurisdictions: dict[str, JurisdictionView]) -> None:
+    by_id = {p.data.id: p for p in plans}
+    for p in plans:
+        for ref in p.data.implements:
+            iv = ImplementsView(ref, p, by_id.get(ref.plan) if ref.plan else None, jurisdictions.get(ref.jurisdiction or ""))
+            p.implements.append(iv)
+            if iv.plan is not None:
+                iv.plan.implemented_by.append(p)
+            elif iv.jurisdiction is not None:
+                iv.jurisdiction.cited.append(iv)
+
+
+def _totals(jurisdictions: dict[str, JurisdictionView]) -> None:
+    """Plans, tasks and units of each jurisdiction and all below it (the
+    views are in tree order: children after their parent)."""
+    for j in reversed(list(jurisdictions.values())):
+        j.total_plans = len(j.plans) + sum(c.total_plans for c in j.children)
+        j.total_tasks = sum(len(p.tasks) for p in j.plans) + sum(c.total_tasks for c in j.children)
+        j.total_departments = len(j.named_departments) + sum(c.total_departments for c in j.children)
 
 
 def _deadline(d: models.Deadline, owner, pv: PlanView, now: dt.date, index: int,

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...model import models
+from ...model.occurrences import window
 from ...model.phrases import every_words
-from ...model.urls import RECURRING_URL, TIMELINE_URL
+from ...model.urls import RECURRING_URL, TIMELINE_URL, timeline_area_url
 from .timeline import STATUS_LABELS, due_dates, rrule_parts
 
 if TYPE_CHECKING:  # not run: views.py imports this module
@@ -124,7 +125,12 @@ class DeadlineView(_Owned):
 
     @property
     def timeline_url(self) -> str:
-        return f"{TIMELINE_URL}#{self.anchor}"
+        """Its line on the timeline: the page of its quarter and its plan's
+        area (the timeline is split by quarter and jurisdiction area)."""
+        j = self.plan.jurisdiction_view
+        if j is None:
+            return f"{TIMELINE_URL}#{self.anchor}"
+        return f"{timeline_area_url(self.year, self.quarter, j.area.data.id)}#{self.anchor}"
 
 
 @dataclass(eq=False, repr=False)
@@ -180,13 +186,7 @@ class RecurrenceView(_Owned):
         """The days its dues fall on: from 1 January of the plan's first year
         (or the issue date, when later) to the end of its last year; a duty
         for each year due in the next (次年) falls a year later."""
-        p = self.plan.data
-        start, end = dt.date(p.period.start, 1, 1), dt.date(p.period.end, 12, 31)
-        if self.data.next_year:
-            return dt.date(p.period.start + 1, 1, 1), dt.date(p.period.end + 1, 12, 31)
-        if p.issued and start < p.issued <= end:
-            start = p.issued
-        return start, end
+        return window(self.data, self.plan.data)
 
     @property
     def due_dates(self) -> list[dt.date]:

@@ -189,3 +189,25 @@ def link_same_duty(plans: list[PlanView]) -> None:
 
     for t in all_tasks:
         t.same_duty.sort(key=task_order)
+
+
+def shared_groups(plans: list) -> list[list]:
+    """Groups of tasks linked as the same duty (connected through
+    same_duty) that have a task in `plans`, largest first (by number of
+    plans), each in plan order."""
+    seen: set[int] = set()
+    groups = []
+    for p in plans:
+        for t in p.tasks:
+            if id(t) in seen or not t.same_duty:
+                continue
+            group, todo = [], [t]
+            while todo:
+                x = todo.pop()
+                if id(x) in seen:
+                    continue
+                seen.add(id(x))
+                group.append(x)
+                todo.extend(x.same_duty)
+            groups.append(sorted(group, key=task_order))
+    return sorted(groups, key=lambda g: (-len({t.plan.data.id for t in g}), task_order(g[0])))

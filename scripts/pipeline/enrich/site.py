@@ -6,10 +6,16 @@ plan, the same duties across plans).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
+from typing import Any
 
 from ...model import models
+from ...model.jurisdictions import Hierarchy
+from .areas import CompareArea, OngoingShare, RecurringShare, TimelineQuarter
 from .comparison import LineRow, TargetRow, compare_line
+from .hierarchy import JurisdictionView
+from .same_duty import shared_groups
 from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
 from .views import (ActionView, CategoryView, DeadlineView, DepartmentView, EventView, OngoingView, PlanView, RecurrenceView,
                     TaskView, TopicView, task_order)
@@ -30,6 +36,23 @@ class Site:
     tasks: dict[str, TaskView]
     national: models.NationalFramework | None
     synonyms: list[list[str]]
+    jurisdiction_views: dict[str, JurisdictionView] = field(default_factory=dict)  # in tree order
+    hierarchy: Hierarchy = field(default_factory=lambda: Hierarchy([]))
+    compare_areas: list[CompareArea] = field(default_factory=list)  # the comparison, one page per area
+    registered: list[str] = field(default_factory=list)  # data/addresses.txt: what split pages keep
+    timeline_quarters: list[TimelineQuarter] = field(default_factory=list)  # by quarter, each by area
+    recurring_areas: dict[str, RecurringShare] = field(default_factory=dict)  # area id -> its recurring duties
+    ongoing_areas: dict[str, OngoingShare] = field(default_factory=dict)  # area id -> its undated duties
+    boards: dict[str, Any] = field(default_factory=dict)  # jurisdiction id -> boards.Board (挂图作战)
+    reports: list[Any] = field(default_factory=list)  # every progress report (progress.ReportView), newest first
+
+    def timeline_quarter(self, year: int, quarter: int) -> TimelineQuarter | None:
+        return next((q for q in self.timeline_quarters if (q.year, q.quarter) == (year, quarter)), None)
+
+    @property
+    def roots(self) -> list[JurisdictionView]:
+        """The tops of the hierarchy."""
+        return [self.jurisdiction_views[r] for r in self.hierarchy.roots()]
 
     @property
     def deadlines(self) -> list[DeadlineView]:
@@ -60,6 +83,11 @@ class Site:
         """(month, how many recurring duties fall due in it) for months 1–12."""
         return [(mo, sum(g.due_in(mo) for g in self.recurrence_calendar)) for mo in range(1, 13)]
 
+    def recent_plans(self, n: int = 20) -> list[PlanView]:
+        """The `n` plans issued last (those with an issue date), newest first."""
+        dated = [p for p in self.plans if p.data.issued]
+        return sorted(dated, key=lambda p: (p.data.issued, p.data.id), reverse=True)[:n]
+
     def timeline_of(self, deadlines: list[DeadlineView]) -> list[YearGroup]:
         return timeline(deadlines, self.now)
 
@@ -87,21 +115,21 @@ class Site:
             out.setdefault(d.jurisdiction.id, (d.jurisdiction, []))[1].append(d)
         return list(out.values())
 
-    @property
+    @functools.cached_property
     def comparison(self) -> list[LineRow]:
         """The national lines of action, each against every plan."""
         if not self.national:
             return []
         return [compare_line(ln, False, self.plans) for ln in self.national.actions]
 
-    @property
+    @functools.cached_property
     def local_comparison(self) -> list[LineRow]:
         """The lines local plans add, each against every plan."""
         if not self.national:
             return []
         return [compare_line(ln, True, self.plans) for ln in self.national.local_lines]
 
-    @property
+    @functools.cached_property
     def target_comparison(self) -> list[TargetRow]:
         if not self.national:
             return []
@@ -116,26 +144,11 @@ class Site:
         """Actions that restate no line, national or local."""
         return [a for p in self.plans for a in p.actions if not a.national and not any(t.national for t in a.tasks)]
 
-    @property
+    @functools.cached_property
     def shared_duties(self) -> list[list[TaskView]]:
         """Groups of tasks linked as the same duty (connected through
         same_duty), largest first."""
-        seen: set[int] = set()
-        groups = []
-        for p in self.plans:
-            for t in p.tasks:
-                if id(t) in seen or not t.same_duty:
-                    continue
-                group, todo = [], [t]
-                while todo:
-                    x = todo.pop()
-                    if id(x) in seen:
-                        continue
-                    seen.add(id(x))
-                    group.append(x)
-                    todo.extend(x.same_duty)
-                groups.append(sorted(group, key=task_order))
-        return sorted(groups, key=lambda g: (-len({t.plan.data.id for t in g}), task_order(g[0])))
+        return shared_groups(self.plans)
 
     @property
     def named_departments(self) -> list[DepartmentView]:

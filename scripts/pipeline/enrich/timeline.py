@@ -8,13 +8,13 @@ Works on the views of views.py (which use these) by their attributes
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...model import models
+from ...model.occurrences import due_dates  # noqa: F401 (the views and the tests use it from here)
 from ...model.phrases import MONTHS_IN
 from ...model.urls import quarter_anchor
 
@@ -114,45 +114,6 @@ def timeline(deadlines: list[DeadlineView], now: dt.date) -> list[YearGroup]:
         YearGroup(y, [QuarterGroup(y, q, by[y][q], now) for q in sorted(by[y])], now)
         for y in sorted(by)
     ]
-
-
-def due_dates(r: models.Recurrence, first: dt.date, last: dt.date, year0: int) -> list[dt.date]:
-    """Every date a recurring duty falls due from `first` to `last`: the end
-    (Sunday) of each week; the 15th and the last day of each month; else the
-    end of each period counted from January of `year0` (the plan's first
-    year, the next for 次年 duties), or its `day`, or for a yearly or
-    half-yearly duty its `month`."""
-    out: list[dt.date] = []
-    if r.every == "week":
-        day = first + dt.timedelta(days=(6 - first.weekday()) % 7)
-        while day <= last:
-            out.append(day)
-            day += dt.timedelta(days=7 * r.interval)
-        return out
-    if r.every == "half-month":
-        for y in range(first.year, last.year + 1):
-            for m in range(1, 13):
-                for d in (15, calendar.monthrange(y, m)[1]):
-                    if first <= dt.date(y, m, d) <= last:
-                        out.append(dt.date(y, m, d))
-        return out
-    span = MONTHS_IN[r.every] * r.interval
-    offset = span  # the month of each period it falls due in (1-based)
-    if r.month and r.every == "year":
-        offset = span - 12 + r.month
-    elif r.month and r.every == "half-year":
-        offset = span - 6 + (r.month - 1) % 6 + 1
-    k = 0
-    while True:
-        months = k * span + offset - 1
-        y, m = year0 + months // 12, months % 12 + 1
-        end_day = calendar.monthrange(y, m)[1]
-        due = dt.date(y, m, min(r.day, end_day) if r.day else end_day)
-        if due > last:
-            return out
-        if due >= first:
-            out.append(due)
-        k += 1
 
 
 def rrule_parts(r: models.Recurrence, first_due: dt.date, until: dt.date) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """The views: one per authored object (plan, action, task, goal, section,
 annex row, department, category, topic); those of deadlines, recurring,
-ongoing and event-tied duties are in duties.py.
+ongoing and event-tied duties are in duties.py; jurisdictions and the plans
+they implement in hierarchy.py.
 Each holds its authored model as `.data` and the fields computed for it (see
 the list at the top of scripts/pipeline/enrich/__init__.py); enrich() makes
 them and links them to each other.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...model import models
 from ...model.urls import DOWNLOAD_FORMATS, download_url
@@ -18,11 +19,16 @@ from .duties import KIND_LABELS, DeadlineView, EventView, OngoingView, Recurrenc
 from .history import Change
 from .timeline import YearGroup, deadline_order, timeline
 
+if TYPE_CHECKING:  # not run: hierarchy.py imports this module
+    from .hierarchy import ImplementsView, JurisdictionView
+
+
 @dataclass(eq=False, repr=False)
 class TopicView(_View):
     data: models.Topic
     url: str
     tasks: list["TaskView"] = field(default_factory=list)
+    areas: dict[str, Any] = field(default_factory=dict)  # area id -> TopicArea (areas.py), in tree order
 
     @property
     def groups(self) -> list[tuple["PlanView", list[tuple["ActionView", list["TaskView"]]]]]:
@@ -38,6 +44,7 @@ class CategoryView(_View):
     data: models.Category
     url: str
     departments: list["DepartmentView"] = field(default_factory=list)
+    areas: dict[str, Any] = field(default_factory=dict)  # area id -> CategoryArea (areas.py), in tree order
 
     @property
     def jurisdictions(self) -> list[tuple[models.Jurisdiction, list["DepartmentView"]]]:
@@ -61,6 +68,7 @@ class DepartmentView(_View):
     support_tasks: list["TaskView"] = field(default_factory=list)
     annex_rows: list["AnnexRowView"] = field(default_factory=list)
     roles: list[tuple["PlanView", models.Body, models.Member]] = field(default_factory=list)
+    jurisdiction_view: "JurisdictionView | None" = None
 
     @property
     def display(self) -> str:
@@ -151,6 +159,7 @@ class TaskView(_View):
     scope_notes: list[models.ScopeNote] = field(default_factory=list)  # the notes that govern it
     same_duty: list["TaskView"] = field(default_factory=list)
     same_duty_why: dict[str, str] = field(default_factory=dict)
+    progress: Any = None  # progress.Progress: its reports and state
 
     kind = "task"
 
@@ -229,6 +238,7 @@ class AnnexRowView(_View):
     restates_other: list[GoalView | SectionView] = field(default_factory=list)
     due: DeadlineView | None = None
     due_is_duplicate: bool = False  # a restated task already carries this date
+    progress: Any = None  # progress.Progress: its reports and state
 
     kind = "annex"
 
@@ -321,10 +331,18 @@ class PlanView(_View):
     def downloads(self) -> dict[str, str]:
         return {fmt: download_url("plans", self.data.id, fmt) for fmt in DOWNLOAD_FORMATS}
 
+    @property
+    def jurisdiction_path(self) -> list[str]:
+        """Ids of its jurisdiction and those above it, from the top down."""
+        return [j.data.id for j in self.jurisdiction_view.path] if self.jurisdiction_view else [self.data.jurisdiction]
+
     # set by enrich()
     order: int = 0  # position among the plans, for sorting
     now: dt.date = dt.date.min
     role_departments: list[DepartmentView] = field(default_factory=list)
+    jurisdiction_view: "JurisdictionView | None" = None
+    implements: list["ImplementsView"] = field(default_factory=list)
+    implemented_by: list["PlanView"] = field(default_factory=list)  # plans on the site that implement it
 
 
 def task_order(t: TaskView) -> tuple:

@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ...model import models
+from ...model.jurisdictions import Hierarchy
+from ...model.progress import ProgressFile
 from ...paths import DATA
 from .document import Document, Problem, load_yaml
 
@@ -28,6 +30,7 @@ class Loaded:
 class Corpus:
     data_dir: Path
     plans: list[Loaded] = field(default_factory=list)
+    progress: list[Loaded] = field(default_factory=list)  # data/progress/<plan-id>/<YYYY>-q<N>.yaml
     registries: list[Loaded] = field(default_factory=list)  # department registries
     categories: Loaded | None = None
     topics: Loaded | None = None
@@ -38,6 +41,7 @@ class Corpus:
     # lookups, filled by index()
     departments: dict[str, tuple[models.Department, Loaded]] = field(default_factory=dict)
     jurisdictions: dict[str, models.DepartmentRegistry] = field(default_factory=dict)
+    hierarchy: Hierarchy = field(default_factory=lambda: Hierarchy([]))  # of the registries' jurisdictions
     category_ids: set[str] = field(default_factory=set)
     topic_ids: set[str] = field(default_factory=set)
     national_ids: set[str] = field(default_factory=set)
@@ -46,7 +50,7 @@ class Corpus:
         """Let go of what only the checks need: each file's YAML data and the
         position of every node (half the memory of a checked corpus). The
         models and each file's path stay."""
-        for loaded in [*self.plans, *self.registries, self.categories, self.topics, self.synonyms, self.national]:
+        for loaded in [*self.plans, *self.progress, *self.registries, self.categories, self.topics, self.synonyms, self.national]:
             if loaded is not None:
                 loaded.doc.data = None
                 loaded.doc.positions.clear()
@@ -66,6 +70,7 @@ class Corpus:
             self.jurisdictions[reg.model.jurisdiction.id] = reg.model
             for d in reg.model.departments:
                 self.departments.setdefault(d.id, (d, reg))
+        self.hierarchy = Hierarchy(reg.jurisdiction for reg in self.jurisdictions.values())
 
 
 def _friendly(err: dict) -> str:
@@ -164,5 +169,7 @@ def load_corpus(data_dir: Path = DATA, memo=None) -> Corpus:
         if path.name.startswith("_"):
             continue  # templates and examples
         corpus.plans.append(_load(path, models.Plan, corpus, memo))
+    for path in sorted((data_dir / "progress").rglob("*.yaml")):
+        corpus.progress.append(_load(path, ProgressFile, corpus, memo))
     corpus.index()
     return corpus

@@ -3,7 +3,7 @@
 Templates in templates/ only format (environment.py sets them up); what
 they show is computed in the enrich stage. Besides the pages: the dataset
 (dataset.py), the downloads (downloads.py), redirect pages of moved
-addresses (scripts/pipeline/addresses.py) and the search data
+addresses (scripts/pipeline/addresses/) and the search data
 (scripts/search/). Output goes to build/docs (git-ignored), the `docs_dir`
 of mkdocs.yml, together with the hand-written pages of docs/. Files are
 written only when their content changes, so `mkdocs serve` reloads just
@@ -22,7 +22,9 @@ from ...model.urls import (
     CATEGORIES_URL,
     COMPARE_URL,
     DEPARTMENTS_URL,
+    JURISDICTIONS_URL,
     PLANS_URL,
+    PROGRESS_URL,
     RECURRING_URL,
     TIMELINE_URL,
     TOPICS_URL,
@@ -30,25 +32,50 @@ from ...model.urls import (
 )
 from ...paths import DATA, HAND_WRITTEN, OUT
 from ...search.index import index_files
-from ..addresses import redirect_files
+from ..addresses import Places, kept_anchors, redirect_files
 from ..enrich.site import Site
 from . import downloads
 from .dataset import dataset
+from .feeds import feed_files
 from .environment import environment
 
 
 def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
-    """Every generated page as (template, URL, context)."""
+    """Every generated page as (template, URL, context). A page split by
+    jurisdiction gets its kept anchors (`kept`, scripts/pipeline/addresses/split.py)."""
+    kept = kept_anchors(places(site), site.registered)
     jobs = [("home.md.j2", "", {}), ("plans_index.md.j2", PLANS_URL, {})]
     jobs += [("plan.md.j2", p.url, {"plan": p}) for p in site.plans]
+    jobs.append(("jurisdictions_index.md.j2", JURISDICTIONS_URL, {}))
+    jobs += [("jurisdiction.md.j2", j.url, {"j": j}) for j in site.jurisdiction_views.values()]
     jobs.append(("departments_index.md.j2", DEPARTMENTS_URL, {}))
     jobs += [("department.md.j2", d.url, {"dep": d}) for d in site.departments.values()]
     jobs.append(("categories_index.md.j2", CATEGORIES_URL, {}))
     jobs += [("category.md.j2", c.url, {"cat": c}) for c in site.categories.values()]
+    jobs += [("category_area.md.j2", s.url, {"share": s}) for c in site.categories.values() for s in c.areas.values()]
     jobs.append(("topics_index.md.j2", TOPICS_URL, {}))
     jobs += [("topic.md.j2", t.url, {"topic": t}) for t in site.topics.values()]
-    jobs += [("timeline.md.j2", TIMELINE_URL, {}), ("recurring.md.j2", RECURRING_URL, {}), ("compare.md.j2", COMPARE_URL, {})]
-    return jobs
+    jobs += [("topic_area.md.j2", s.url, {"share": s}) for t in site.topics.values() for s in t.areas.values()]
+    jobs.append(("timeline.md.j2", TIMELINE_URL, {}))
+    jobs += [("timeline_quarter.md.j2", q.url, {"q": q}) for q in site.timeline_quarters]
+    jobs += [("timeline_area.md.j2", a.url, {"q": q, "share": a}) for q in site.timeline_quarters for a in q.areas.values()]
+    jobs += [("timeline_ongoing.md.j2", a.url, {"share": a}) for a in site.ongoing_areas.values()]
+    jobs.append(("recurring.md.j2", RECURRING_URL, {}))
+    jobs += [("recurring_area.md.j2", a.url, {"share": a}) for a in site.recurring_areas.values()]
+    jobs.append(("compare.md.j2", COMPARE_URL, {}))
+    jobs += [("compare_area.md.j2", a.url, {"area": a}) for a in site.compare_areas]
+    jobs += [("compare_line.md.j2", a.line_url(row), {"area": a, "row": row}) for a in site.compare_areas for row in a.rows]
+    jobs.append(("progress_index.md.j2", PROGRESS_URL, {}))  # progress: boards and bulletins
+    for b in site.boards.values():
+        jobs.append(("board.md.j2", b.url, {"board": b}))
+        jobs += [("bulletin.md.j2", x.url, {"bulletin": x}) for x in b.bulletins]
+    return [(template, url, {**ctx, "kept": kept.get(url, [])}) for template, url, ctx in jobs]
+
+
+def places(site: Site) -> Places:
+    """Where everything is, for the kept anchors and redirects of split pages."""
+    return Places([p.data for p in site.plans], [(j.data, [d.data for d in j.departments]) for j in site.jurisdiction_views.values()],
+                  site.topics, site.categories, site.national)
 
 
 def pages(site: Site, jobs: list | None = None) -> Iterator[tuple[str, str]]:
@@ -94,7 +121,9 @@ def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=Non
     return [
         *([lambda: downloads.files(site, xlsx),
            # addresses kept alive
-           lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()]).items(),
+           lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()],
+                                  places(site), site.registered).items(),
+           lambda: feed_files(site),  # Atom feeds of what changed
            ] if others else []),
         *([lambda: index_files(site).items()] if search else []),  # scripts/search/
     ]

@@ -3,6 +3,7 @@ is documented in docs/data.md, and others (and our tests) rely on it."""
 
 from __future__ import annotations
 
+from ...model.progress import STATUSES
 from ..enrich.site import Site
 
 
@@ -14,7 +15,8 @@ def dataset(site: Site) -> dict:
         return [{"id": d.data.id, "name": d.data.name, "url": d.url} for d in views]
 
     def deadline(d):
-        out = {"date": d.date.isoformat(), "text": d.data.text, "status": d.status, "inferred": d.inferred}
+        out = {"date": d.date.isoformat(), "text": d.data.text, "status": d.status, "inferred": d.inferred,
+               "timeline": d.timeline_url}
         if d.inferred:
             out["inferred_label"] = d.inferred_label
         if d.data.year is not None:
@@ -29,7 +31,7 @@ def dataset(site: Site) -> dict:
     def event(e):
         out = {"text": e.data.text}
         if e.dated:
-            out.update(date=e.date.isoformat(), status=e.status, editor_dated=True)
+            out.update(date=e.date.isoformat(), status=e.status, editor_dated=True, timeline=e.timeline_url)
         if e.data.note:
             out["note"] = e.data.note
         return out
@@ -58,6 +60,19 @@ def dataset(site: Site) -> dict:
         out["last_due"] = r.last_due.isoformat()
         return out
 
+    def report(r):
+        out = {"date": r.date.isoformat(), "unit": r.unit.data.id, "status": r.status, "text": r.data.text}
+        for key in ("occurrence", "evidence", "note"):
+            if getattr(r.data, key):
+                out[key] = getattr(r.data, key)
+        return out
+
+    def progress(item):
+        p = item.progress
+        return {"state": p.state.key, "state_label": p.state.label,
+                "status": p.latest.status if p.latest else None,
+                "reports": [report(r) for r in p.reports]}
+
     plans = []
     for p in site.plans:
         d = p.data
@@ -71,7 +86,9 @@ def dataset(site: Site) -> dict:
             "issued": d.issued.isoformat() if d.issued else None,
             "period": {"start": d.period.start, "end": d.period.end},
             "jurisdiction": d.jurisdiction,
-            "implements": [i.model_dump() for i in d.implements],
+            "jurisdiction_path": p.jurisdiction_path,
+            "implements": [{**i.data.model_dump(), "url": i.plan.url if i.plan else None} for i in p.implements],
+            "implemented_by": [x.data.id for x in p.implemented_by],
             "source": f"sources/{d.source}",
             "url": p.url,
             "downloads": dict(p.downloads),
@@ -109,6 +126,7 @@ def dataset(site: Site) -> dict:
                             "topics": [x.data.id for x in t.topics],
                             "national": [n.id for n in t.national],
                             "same_duty": [o.data.id for o in t.same_duty],
+                            "progress": progress(t),
                         }
                         for t in a.tasks
                     ],
@@ -127,11 +145,12 @@ def dataset(site: Site) -> dict:
                     "columns": list(annex.columns),
                     "rows": [
                         {
-                            **r.data.model_dump(mode="json", exclude_none=True, exclude={"not_verbatim"}),
+                            **r.data.model_dump(mode="json", exclude_none=True, exclude={"not_verbatim", "todo"}),
                             **({"due": deadline(r.due)} if r.due else {}),
                             "lead": deps(r.lead),
                             "support": deps(r.support),
                             "url": r.url,
+                            "progress": progress(r),
                         }
                         for r in p.annex_rows.get(annex.id, [])
                     ],
@@ -165,11 +184,45 @@ def dataset(site: Site) -> dict:
             "targets": [t.model_dump(mode="json") for t in n.targets],
             "local_lines": [ln.model_dump(exclude_none=True) for ln in n.local_lines],
         }
+    jurisdictions = [
+        {
+            "id": j.data.id,
+            "name": j.data.name,
+            "level": j.data.level,
+            "parent": j.parent.data.id if j.parent else None,
+            "path": [x.data.id for x in j.path],
+            "full_name": j.full_name,
+            "note": j.data.note,
+            "url": j.url,
+            "plans": [p.data.id for p in j.plans],
+            "children": [c.data.id for c in j.children],
+            "area": j.area.data.id if j.area else j.data.id,
+        }
+        for j in site.jurisdiction_views.values()
+    ]
+
+    def areas(shares):
+        return [{"jurisdiction": a, "url": x.url} for a, x in shares.items()]
+
     return {
         "generated_for": site.now.isoformat(),
+        "progress_statuses": list(STATUSES),
         "national": national,
+        "jurisdictions": jurisdictions,
         "plans": plans,
         "departments": departments,
-        "topics": [{"id": t.data.id, "name": t.data.name, "url": t.url} for t in site.topics.values()],
-        "categories": [{"id": c.data.id, "name": c.data.name, "url": c.url} for c in site.categories.values()],
+        "topics": [{"id": t.data.id, "name": t.data.name, "url": t.url, "areas": areas(t.areas)} for t in site.topics.values()],
+        "boards": [
+            {"jurisdiction": jid, "url": b.url, "plans": [p.data.id for p in b.plans],
+             "bulletins": [{"quarter": f"{x.year}-q{x.quarter}", "url": x.url} for x in b.bulletins]}
+            for jid, b in site.boards.items()
+        ],
+        "categories": [{"id": c.data.id, "name": c.data.name, "url": c.url, "areas": areas(c.areas)}
+                       for c in site.categories.values()],
+        "compare": [{"jurisdiction": a.area.data.id, "url": a.url, "plans": [p.data.id for p in a.plans]}
+                    for a in site.compare_areas],
+        "timeline": [{"year": q.year, "quarter": q.quarter, "url": q.url, "areas": areas(q.areas)}
+                     for q in site.timeline_quarters],
+        "recurring": areas(site.recurring_areas),
+        "ongoing": areas(site.ongoing_areas),
     }

@@ -21,10 +21,11 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..enrich.site import Site
 from ..enrich.views import DepartmentView, PlanView, TaskView
+from . import progress_sheet
 
 BASE_COLUMNS = ["序号", "任务", "时间节点", "责任单位", "配合单位"]
 TIME_COLUMNS = ["周期性要求", "持续性要求", "节点性要求"]
@@ -38,6 +39,7 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[str]]
+    inputs: list[str] = field(default_factory=list)  # columns a unit fills in (progress_sheet.py)
 
 
 def _names(deps) -> str:
@@ -97,7 +99,9 @@ def plan_table(plan: PlanView) -> Table:
             t.data.text,
             t.url,
         ])
-    return Table(f"{plan.data.short_title} 任务清单", PLAN_COLUMNS, rows)
+    table = Table(f"{plan.data.short_title} 任务清单", list(PLAN_COLUMNS), rows)
+    progress_sheet.add_plan_progress(table, plan.tasks)
+    return table
 
 
 def department_table(dep: DepartmentView) -> Table:
@@ -105,6 +109,7 @@ def department_table(dep: DepartmentView) -> Table:
     restate none of those tasks."""
     rows = []
     tasks = dep.tasks
+    items: list = list(tasks)
     for t in tasks:
         rows.append([
             str(len(rows) + 1),
@@ -125,6 +130,7 @@ def department_table(dep: DepartmentView) -> Table:
     for r in dep.annex_rows:
         if any(x in tasks for x in r.restates):
             continue
+        items.append(r)
         d = r.data
         rows.append([
             str(len(rows) + 1),
@@ -142,7 +148,9 @@ def department_table(dep: DepartmentView) -> Table:
             "；".join(x for x in (d.task, d.requirement) if x),
             r.url,
         ])
-    return Table(f"{dep.data.name} 任务清单", DEPARTMENT_COLUMNS, rows)
+    table = Table(f"{dep.data.name} 任务清单", list(DEPARTMENT_COLUMNS), rows)
+    progress_sheet.add_department_progress(table, items, dep.data.id)
+    return table
 
 
 # --------------------------------------------------------------------------- #
@@ -177,10 +185,12 @@ def xlsx_bytes(table: Table, stamp: dt.date) -> bytes:
     iso = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     ncols, nrows = len(table.columns), len(table.rows) + 1
     last = f"{_col(ncols)}{nrows}"
+    inputs = {i for i, name in enumerate(table.columns, 1) if name in table.inputs}
     rows = [_xlsx_row(1, table.columns, style=1, numbers=False)]
-    rows += [_xlsx_row(i, row, style=2, numbers=True) for i, row in enumerate(table.rows, 2)]
+    rows += [_xlsx_row(i, row, style=2, numbers=True, inputs=inputs) for i, row in enumerate(table.rows, 2)]
+    widths = {**_WIDTHS, **progress_sheet.WIDTHS}
     cols = "".join(
-        f'<col min="{i}" max="{i}" width="{_WIDTHS.get(name, 16)}" customWidth="1"/>'
+        f'<col min="{i}" max="{i}" width="{widths.get(name, 16)}" customWidth="1"/>'
         for i, name in enumerate(table.columns, 1)
     )
     sheet = (
@@ -193,6 +203,7 @@ def xlsx_bytes(table: Table, stamp: dt.date) -> bytes:
         '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>'
         f'<cols>{cols}</cols><sheetData>{"".join(rows)}</sheetData>'
         f'<autoFilter ref="A1:{last}"/>'
+        f"{progress_sheet.validations(table.columns, nrows, _col) if table.inputs else ''}"
         '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
         '<pageSetup orientation="landscape" paperSize="9" fitToHeight="0" fitToWidth="1"/>'
         "</worksheet>"
@@ -269,17 +280,20 @@ _APP = (
     f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
     f"<Application>{CREATOR}</Application></Properties>"
 )
-# cell styles: 0 plain, 1 header (bold), 2 body (wrapped, top-aligned)
+# cell styles: 0 plain, 1 header (bold), 2 body (wrapped, top-aligned), 3 a cell to fill in (shaded)
 _STYLES = (
     f'{_XML}<styleSheet xmlns="{_MAIN}">'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b val="1"/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-    '<fills count="2"><fill><patternFill/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<fills count="3"><fill><patternFill/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFFFF2CC"/><bgColor indexed="64"/></patternFill></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="2" borderId="0" xfId="0" applyFill="1" applyAlignment="1">'
     '<alignment vertical="top" wrapText="1"/></xf></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
@@ -300,16 +314,17 @@ def _xml_text(s: str) -> str:
     return _NOT_XML.sub("", s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _xlsx_row(r: int, values: list[str], style: int, numbers: bool) -> str:
+def _xlsx_row(r: int, values: list[str], style: int, numbers: bool, inputs: set[int] = frozenset()) -> str:
     cells = []
     for i, v in enumerate(values, 1):
         ref = f"{_col(i)}{r}"
+        s = 3 if i in inputs else style
         if numbers and i == 1 and v.isdigit():
-            cells.append(f'<c r="{ref}" s="{style}"><v>{int(v)}</v></c>')
+            cells.append(f'<c r="{ref}" s="{s}"><v>{int(v)}</v></c>')
         elif v:
-            cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>')
+            cells.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>')
         else:
-            cells.append(f'<c r="{ref}" s="{style}"/>')
+            cells.append(f'<c r="{ref}" s="{s}"/>')
     return f'<row r="{r}">{"".join(cells)}</row>'
 
 

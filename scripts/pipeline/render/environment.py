@@ -13,8 +13,9 @@ import re
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from ...model.urls import compare_url, relative_url
+from ...model.urls import compare_url, department_feed_url, relative_url
 from ...paths import TEMPLATES
+from ..enrich.boards import department_counts, department_items
 from ..enrich.timeline import STATUS_LABELS
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -57,4 +58,6 @@ def environment() -> Environment:
     env.filters["href"] = href
     env.filters["front_title"] = front_title
     env.globals.update(STATUS_LABELS=STATUS_LABELS, compare_url=compare_url)
+    env.globals.update(department_items=department_items, department_counts=department_counts,
+                       department_feed_url=department_feed_url)
     return env

@@ -12,10 +12,13 @@ The rules, by subject (registered by @plan_rule / @corpus_rule, rules.py):
   ids.py         ids unique in a plan and across files, never reused
   text.py        verbatim text, explained exceptions, names, no markup
   dates.py       the period, deadline words and dates, recurring duties
-  references.py  departments, jurisdiction, topics, national lines, parts, annex rows
+  references.py  departments, topics, national lines, parts, annex rows
   registries.py  department registries: file names, id prefixes, categories, names
+  jurisdictions.py  the hierarchy (parents exist, no cycles), a plan's jurisdiction,
+                 `implements` (plans and jurisdictions resolve, no cycles)
   drafts.py      what a draft still needs: draft marks, to-dos, annex rows that
                  restate nothing, named units assigned to nobody (to-do problems)
+  progress.py    progress reports: task, unit, dates, statuses going backwards
   walk.py        how the rules walk a plan (every text, date, responsibility, id)
 """
 
@@ -27,11 +30,11 @@ from ...paths import DATA
 from ..addresses import REGISTRY, check_registry
 from ..load.corpus import Corpus, load_corpus
 from ..load.document import Problem
-from . import dates, drafts, files, ids, references, registries, text
+from . import dates, drafts, files, ids, jurisdictions, progress, references, registries, text
 from .rules import CORPUS_RULES, PLAN_RULES
 
 # Importing a module of rules registers its rules in PLAN_RULES and CORPUS_RULES.
-RULE_MODULES = (files, ids, text, dates, references, registries, drafts)
+RULE_MODULES = (files, ids, text, dates, references, registries, jurisdictions, drafts, progress)
 
 
 def check(data_dir: Path = DATA, memo=None) -> tuple[Corpus, list[Problem]]:

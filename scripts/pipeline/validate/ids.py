@@ -26,8 +26,8 @@ def ids_unique_in_plan(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
 
 @corpus_rule
 def ids_unique_across_files(corpus: Corpus) -> Iterable[Problem]:
-    """Ids are unique across all plans and registries, and a previous id is
-    never reused for something else."""
+    """Ids are unique across all plans, jurisdictions and departments, and a
+    previous id is never reused for something else."""
     seen: dict[str, tuple[Loaded, P]] = {}
     previous: dict[str, tuple[Loaded, P]] = {}
 
@@ -43,6 +43,10 @@ def ids_unique_across_files(corpus: Corpus) -> Iterable[Problem]:
         for reg in corpus.registries:
             if reg.model is None:
                 continue
+            j = reg.model.jurisdiction
+            yield reg, ("jurisdiction", "id"), j.id
+            for k, old in enumerate(j.previous_ids):
+                previous.setdefault(old, (reg, ("jurisdiction", "previous_ids", k)))
             for i, d in enumerate(reg.model.departments):
                 yield reg, ("departments", i, "id"), d.id
                 for j, old in enumerate(d.previous_ids):

@@ -1,6 +1,7 @@
-"""Rules on references: every department, jurisdiction, topic, national
-line and target, part and restated task a plan names exists, and a
-department a plan names belongs to the plan's own jurisdiction."""
+"""Rules on references: every department, topic, national line and target,
+part and restated task a plan names exists, and a department a plan names
+belongs to the plan's own jurisdiction. (Jurisdictions and `implements`:
+jurisdictions.py.)"""
 
 from __future__ import annotations
 
@@ -37,16 +38,6 @@ def department_references_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem
         for mi, m in enumerate(b.members):
             if m.department:
                 yield from check(("organisation", bi, "members", mi, "department"), m.department)
-
-
-@plan_rule
-def jurisdiction_exists(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
-    """A plan's jurisdiction has a department registry."""
-    if p.model.jurisdiction not in corpus.jurisdictions:
-        yield p.doc.problem(
-            ("jurisdiction",),
-            f"no registry data/departments/{p.model.jurisdiction}.yaml defines the jurisdiction '{p.model.jurisdiction}'",
-        )
 
 
 @plan_rule

@@ -18,6 +18,10 @@ P = tuple  # a path into the YAML document
 
 def verbatim_fields(plan: models.Plan) -> Iterator[tuple[P, str]]:
     """Every authored text of a plan that must appear in its source as printed."""
+    for i, ref in enumerate(plan.implements):
+        for key in ("title", "issuer", "doc_number"):
+            if getattr(ref, key):
+                yield ("implements", i, key), getattr(ref, key)
     if plan.preamble:
         yield ("preamble",), plan.preamble
     if plan.goals_intro:

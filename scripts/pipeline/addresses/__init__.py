@@ -15,23 +15,40 @@ would publish now:
 Old ids listed in `previous_ids` keep their addresses alive: the render stage
 writes a redirect page for an old page (`redirect_files()`), and the plan
 page template a retained anchor for an old task or action anchor.
+
+Pages split by jurisdiction (issue 13; scripts/pipeline/enrich/areas.py)
+keep their old anchors too. An anchor of such a page that the registry
+records (`plans/#maogang-2024-2026`, `departments/#putuo-emergency`,
+`topics/gas/#putuo-2022` …) stays on the page as a *kept anchor*: an element
+with that id whose link says where the content went (`kept_anchors()`,
+followed at once by docs/assets/javascripts/site.js). Where it went follows
+from the data by rule (`Places.resolve()`), so the registry needs no table
+of moves. An area page that is no longer made (the hierarchy above it
+changed, or its topic left the area) becomes a redirect page to where its
+jurisdictions are listed now (`area_redirects()`). Those rules: split.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import urls as U
-from ..paths import DATA
-from .load.corpus import Corpus
-from .load.document import Problem
+from ...model import models
+from ...model import urls as U
+from ...paths import DATA
+from ..load.corpus import Corpus
+from ..load.document import Problem
+from .split import Kept, Places, area_redirects, kept_anchors
+
+__all__ = ["FIXED", "OPTIONAL_FIXED", "REGISTRY", "Kept", "Moved", "Places", "area_redirects", "check_registry",
+           "current", "kept_anchors", "moves", "read_registry", "redirect_files", "redirect_page", "tree_addresses"]
 
 REGISTRY = "addresses.txt"
 UNRECORDED = "are not recorded yet"  # the words of the one problem `make addresses` fixes
 
 # Site-wide pages and files (besides the ones derived from ids below).
-FIXED = ["./", "plans/", "data/", "data/plans.json"]
+FIXED = ["./", "plans/", "jurisdictions/", "data/", "data/plans.json"]
 # Section pages that exist when their generator is present in the build.
 OPTIONAL_FIXED = ["departments/", "topics/", "timeline/", "compare/"]
 
@@ -50,6 +67,11 @@ def tree_addresses(corpus: Corpus) -> dict[str, str]:
     A draft (a plan or department marked `draft: true` by `make import`) is
     never published: its addresses are not recorded until it is finished."""
     out: dict[str, str] = {}
+    places = Places.of_corpus(corpus)
+    for jid in places.published():
+        out[U.jurisdiction_url(jid)] = jid
+    for url, area in places.area_pages().items():
+        out[url] = area
     for p in corpus.plans:
         if p.model is None or p.model.draft:
             continue
@@ -79,9 +101,13 @@ def _models(corpus: Corpus) -> tuple[list, list]:
     return plans, deps
 
 
-def moves(plans: list, departments: list) -> list[Moved]:
-    """Old addresses kept alive by previous_ids (plans: models.Plan, departments: models.Department)."""
+def moves(plans: list, departments: list, jurisdictions: Iterable[models.Jurisdiction] = ()) -> list[Moved]:
+    """Old addresses kept alive by previous_ids (plans: models.Plan,
+    departments: models.Department, jurisdictions: models.Jurisdiction)."""
     out: list[Moved] = []
+    for j in jurisdictions:
+        for old in j.previous_ids:
+            out.append(Moved(U.jurisdiction_url(old), U.jurisdiction_url(j.id), "page"))
     for plan in plans:
         url = U.plan_url(plan.id)
         for old in plan.previous_ids:
@@ -98,10 +124,17 @@ def moves(plans: list, departments: list) -> list[Moved]:
     return out
 
 
-def current(corpus: Corpus) -> set[str]:
-    """Every address the data publishes now, including kept-alive old ones."""
+def current(corpus: Corpus, registered: Iterable[str] = ()) -> set[str]:
+    """Every address the data publishes now, including kept-alive old ones
+    (of `registered`: the kept anchors of split pages and the redirects of
+    area pages no longer made)."""
     now = set(tree_addresses(corpus)) | set(FIXED)
-    moved = moves(*_models(corpus))
+    places = Places.of_corpus(corpus)
+    now |= places.index_anchors()
+    registered = list(registered)
+    now |= {f"{page}#{k.fragment}" for page, kept in kept_anchors(places, registered).items() for k in kept}
+    now |= set(area_redirects(places, registered))
+    moved = moves(*_models(corpus), places.hierarchy.by_id.values())
     now |= {m.old for m in moved}
     for m in moved:  # an old page's redirect keeps the #fragment: its anchors live on too
         if m.kind == "page":
@@ -133,7 +166,7 @@ def check_registry(corpus: Corpus, optional: set[str] | None = None) -> list[Pro
     registry = read_registry(data_dir)
     if not (data_dir / REGISTRY).exists():
         return [Problem(name, 1, 1, "the registry of published addresses is missing; run `make addresses`")]
-    now = current(corpus) | (optional if optional is not None else set(OPTIONAL_FIXED))
+    now = current(corpus, (a for _, a in registry)) | (optional if optional is not None else set(OPTIONAL_FIXED))
     problems = []
     seen = set()
     for n, address in registry:
@@ -175,10 +208,16 @@ def redirect_page(target: str, here: str) -> str:
 """
 
 
-def redirect_files(plans: list, departments: list) -> dict[str, str]:
-    """docs-relative path -> HTML of the redirect page for every moved page."""
+def redirect_files(plans: list, departments: list, places: "Places | None" = None,
+                   registered: Iterable[str] = ()) -> dict[str, str]:
+    """docs-relative path -> HTML of the redirect page for every moved page:
+    old ids (previous_ids), and the registered area pages no longer made."""
     out = {}
-    for m in moves(plans, departments):
+    jurisdictions = places.hierarchy.by_id.values() if places else ()
+    for m in moves(plans, departments, jurisdictions):
         if m.kind == "page":
             out[m.old + "index.html"] = redirect_page(m.new, m.old)
+    if places is not None:
+        for old, new in area_redirects(places, registered).items():
+            out[old + "index.html"] = redirect_page(new, old)
     return out

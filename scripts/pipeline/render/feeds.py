@@ -1,0 +1,105 @@
+"""The Atom feeds of what changed (feedgen): site-wide (feed.xml) and per
+department (departments/<id>/feed.xml), so a unit can follow its own duties.
+An entry is a plan added or revised (from the git history of its file,
+scripts/pipeline/enrich/history.py) or a progress report. Each feed holds
+its newest entries only, so no feed grows with the province; pages point at
+theirs with <link rel="alternate"> (overrides/main.html).
+
+Reproducible: entry and feed dates come from the data (the commit dates and
+report dates; NOW for a feed without entries), ids are tag URIs made from
+ids, links are relative to the feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from feedgen.feed import FeedGenerator
+
+from ...model.urls import FEED_URL, department_feed_url, relative_url
+from ..enrich.boards import department_items
+from ..enrich.site import Site
+
+SITE_ENTRIES = 50
+DEPARTMENT_ENTRIES = 30
+TAG = "tag:anquan-zhiben-gongjian,2024:"
+TITLE = "安全生产治本攻坚行动计划参考站"
+
+
+@dataclass(frozen=True)
+class Entry:
+    date: dt.date
+    key: str  # unique, for the id
+    title: str
+    url: str  # relative to the site root
+    summary: str
+
+
+def _when(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
+
+
+def plan_entries(plan) -> list[Entry]:
+    """The plan's file history: its first commit adds it (when the whole
+    history is known), the others revise it."""
+    out = []
+    changes = plan.changes
+    for i, c in enumerate(changes):
+        added = i == len(changes) - 1 and len(changes) < 20
+        what = "新增计划" if added else "计划修订"
+        out.append(Entry(dt.date.fromisoformat(c.date), f"plan:{plan.data.id}:{c.commit}",
+                         f"{what}：{plan.data.short_title}", plan.url, f"{plan.data.title}：{c.subject}"))
+    return out
+
+
+def report_entry(r) -> Entry:
+    occ = f"（期次 {r.data.occurrence}）" if r.data.occurrence else ""
+    summary = r.data.text + (f"（佐证：{r.data.evidence}）" if r.data.evidence else "")
+    return Entry(r.date, f"report:{r.anchor}",
+                 f"进展报送：{r.unit.display} · {r.plan.data.short_title} {r.target.label}{occ} · {r.status}",
+                 f"{r.plan.url}#{r.target.anchor}-progress", summary)
+
+
+def _newest(entries: list[Entry], n: int) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.date, e.key), reverse=True)[:n]
+
+
+def atom(title: str, here: str, entries: list[Entry], now: dt.date, page: str) -> bytes:
+    """An Atom document at address `here` (relative to the site root) whose
+    alternate page is `page`."""
+    fg = FeedGenerator()
+    fg.id(TAG + here)
+    fg.title(title)
+    fg.author({"name": TITLE})
+    fg.link(href=relative_url(here, here), rel="self")
+    fg.link(href=relative_url(here, page), rel="alternate")
+    fg.language("zh-CN")
+    fg.generator(TITLE)
+    fg.updated(_when(max((e.date for e in entries), default=now)))
+    for e in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(TAG + e.key)
+        fe.title(e.title)
+        fe.link(href=relative_url(here, e.url))
+        fe.updated(_when(e.date))
+        fe.summary(e.summary)
+    return fg.atom_str(pretty=True)
+
+
+def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
+    """(path under the site root, Atom document) of every feed."""
+    reports = [report_entry(r) for r in site.reports]
+    changes = {p.data.id: plan_entries(p) for p in site.plans}
+    yield FEED_URL, atom(f"{TITLE}：更新", FEED_URL, _newest(reports + [e for es in changes.values() for e in es], SITE_ENTRIES),
+                         site.now, "progress/")
+    naming: dict[str, list] = {}
+    for p in site.plans:
+        for d in p.departments:
+            naming.setdefault(d.data.id, []).append(p)
+    for d in site.departments.values():
+        entries = [e for p in naming.get(d.data.id, []) for e in changes[p.data.id]]
+        entries += [report_entry(r) for x, _ in department_items(d) for r in x.progress.reports]
+        url = department_feed_url(d.data.id)
+        yield url, atom(f"{d.label}：任务与进展更新", url, _newest(entries, DEPARTMENT_ENTRIES), site.now, d.url)
