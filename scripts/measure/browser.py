@@ -153,7 +153,7 @@ def open_search(page, url: str) -> None:
     the theme's first, empty query)."""
     page.goto(url, wait_until="load")
     page.locator("input.md-search__input").click()
-    page.wait_for_function("window.__siteSearchLast !== undefined", timeout=20_000)
+    page.wait_for_function("window.__siteSearchLast !== undefined", timeout=60_000)  # a readiness wait: under a loaded test run the worker may take long to load
 
 
 def browser_query(page, query: str, all_items: bool = False) -> dict[str, Any]:
