@@ -1,6 +1,6 @@
 """Builds are reproducible: two builds of the same commit (same data, same
 NOW) give byte-identical files, whatever the hash seed, the time zone, the
-output folder or the wall clock; the dates mkdocs writes come from
+output folder, the wall clock or the number of processes (BUILD_JOBS); the dates mkdocs writes come from
 SOURCE_DATE_EPOCH, which the build takes from the last commit."""
 
 from __future__ import annotations
@@ -46,16 +46,17 @@ def commit_epoch() -> int:
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
     """The real data (a snapshot, so that edits made meanwhile cannot tell
-    the builds apart) built twice: different hash seeds, time zones and
-    folders, a couple of seconds apart."""
+    the builds apart) built twice: different hash seeds, time zones,
+    folders and numbers of mkdocs processes, a couple of seconds apart."""
     tmp = tmp_path_factory.mktemp("reproducible")
     data = tmp / "data"
     shutil.copytree(ROOT / "data", data)
-    first = build(data, tmp / "one" / "site", PYTHONHASHSEED="1", TZ="UTC")
+    first = build(data, tmp / "one" / "site", PYTHONHASHSEED="1", TZ="UTC", BUILD_JOBS="1")
     assert first.returncode == 0, first.stderr
     time.sleep(1.1)  # a gzip header or a page with the wall clock in it would differ
-    second = build(data, tmp / "two" / "public", PYTHONHASHSEED="4242", TZ="Asia/Shanghai")
+    second = build(data, tmp / "two" / "public", PYTHONHASHSEED="4242", TZ="Asia/Shanghai", BUILD_JOBS="3")
     assert second.returncode == 0, second.stderr
+    assert "3 processes" in second.stderr, "the build did not share the pages"
     return tmp / "one" / "site", tmp / "two" / "public"
 
 
