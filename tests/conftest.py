@@ -7,8 +7,10 @@ worker.
 Markers (pytest.ini): `browser`, set here on every test that uses the
 `browser` fixture (directly or through `page`); `data`, set here on every
 test that reads the real data (through `data_dir`, `built_site` or
-`real_site`); `slow`, set by hand on tests that build whole sites of their
-own, run `make serve` or the benchmark. `make test` runs everything in
+`real_site`); `slow`, set here on every test that uses `progress_site` (a
+second whole site) and by hand on tests that take seconds: that build whole
+sites of their own, run a command (`make import`, `import-progress`, `serve`,
+the benchmark) or read the Word and PDF fixtures. `make test` runs everything in
 parallel; `make test-fast` leaves out browser and slow tests.
 
 The real data is data/, or the folder TEST_DATA names: tests/test_extra_plan.py
@@ -34,6 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = "2024-10-15"  # fixed "today" for every date-dependent assertion
 DATA = Path(os.environ.get("TEST_DATA") or ROOT / "data").resolve()  # the data the `data` tests read
 DATA_FIXTURES = {"data_dir", "built_site", "real_site"}
+# Builds started by tests use one process per stage unless a test asks for more
+# (tests/pipeline/test_parallel_build.py, test_reproducible.py): the parallel
+# workers already keep every core busy, and a build's own processes would only
+# add their start-up and the pages every mkdocs process reads.
+os.environ.setdefault("BUILD_JOBS", "1")
 
 
 def run_build(site_dir: Path, env_extra: dict | None = None, data_dir: Path | None = None) -> subprocess.CompletedProcess:
@@ -75,6 +82,8 @@ def pytest_collection_modifyitems(config, items):
         names = set(getattr(item, "fixturenames", ()))
         if "browser" in names:
             item.add_marker(pytest.mark.browser)
+        if "progress_site" in names:  # a second whole site
+            item.add_marker(pytest.mark.slow)
         if names & DATA_FIXTURES:
             item.add_marker(pytest.mark.data)
     rank: dict[str, int] = {}

@@ -25,6 +25,8 @@ from scripts.editor.importer.extract import ExtractError, read_text
 from scripts.model.pages import strip_artefacts
 from scripts.pipeline.validate import check
 
+pytestmark = pytest.mark.slow  # reads Word and PDF files, runs make import
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 FORMATS = ROOT / "tests" / "fixtures" / "formats"

@@ -166,6 +166,7 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.slow  # imports the five sources twice
 def test_accuracy_table(results, capsys, record_property):
     text = table(results)
     record_property("importer_accuracy", text)
@@ -174,6 +175,7 @@ def test_accuracy_table(results, capsys, record_property):
     assert len(results) == 5
 
 
+@pytest.mark.slow  # imports the five sources twice
 @pytest.mark.parametrize("plan_id", PLANS)
 def test_accuracy_above_floor(results, plan_id):
     m = results[plan_id]

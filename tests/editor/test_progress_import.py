@@ -87,6 +87,7 @@ def report(status="推进中", text="已部署，正在推进。", date=TODAY, *
     return {"状态": status, "进展情况": text, "报送日期": date, **extra}
 
 
+@pytest.mark.slow  # runs make import-progress
 def test_two_units_filled_lists_round_trip(data, tmp_path):
     (a, xa), (b, xb) = units_with_tasks(data)
     sheet_a = fill(xa, {0: report(佐证材料="某安委办〔2024〕5号"), 1: report("已完成", "已完成。", "2024/10/9")})
@@ -118,6 +119,7 @@ def test_two_units_filled_lists_round_trip(data, tmp_path):
     assert ".yaml:" in r.stdout and snapshot(data) == before
 
 
+@pytest.mark.slow  # runs make import-progress
 @pytest.mark.parametrize("change, words", [
     ({"任务编号": "no-such-task"}, "is no task or annex row"),
     ({"任务编号": None}, "cannot be placed"),
@@ -147,6 +149,7 @@ def test_rows_that_cannot_be_imported_are_told_and_nothing_is_written(data, tmp_
     assert snapshot(data) == before
 
 
+@pytest.mark.slow  # runs make import-progress
 def test_going_backwards_needs_a_note(data, tmp_path):
     (a, xa), _ = units_with_tasks(data)
     first = workbook(tmp_path / "q.xlsx", {"一": fill(xa, {0: report("已完成", "完成。", TODAY - dt.timedelta(days=3))})})
@@ -160,6 +163,7 @@ def test_going_backwards_needs_a_note(data, tmp_path):
     assert run(data, noted).returncode == 0
 
 
+@pytest.mark.slow  # runs make import-progress
 def test_a_workbook_that_is_not_ours(data, tmp_path):
     src = workbook(tmp_path / "other.xlsx", {"Sheet1": [["序号", "任务"], [1, "某事"]]})
     r = run(data, src)

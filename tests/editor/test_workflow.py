@@ -26,22 +26,31 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 
 
 @pytest.mark.parametrize("path", yaml_files(DATA), ids=lambda p: p.relative_to(DATA).as_posix())
-def test_formatter_is_idempotent(path):
-    once = formatted(path.read_text(encoding="utf-8"))
-    assert formatted(once) == once
+def test_repository_data_is_formatted(path):
+    """What `make fmt --check` checks (make test runs it too), file by file:
+    the file is in the canonical style, so formatting it again changes nothing."""
+    text = path.read_text(encoding="utf-8")
+    assert formatted(text) == text, f"{path.relative_to(ROOT)} is not in the canonical style: make fmt"
 
 
-def test_formatter_keeps_data_and_comments():
+def test_formatter_keeps_data_and_comments_and_is_idempotent():
     text = "# comment kept\nid: x  # trailing\nlist:\n  - a\n  - b\nm: {date: 2024-12-31, text: 2024年底前}\n"
     out = formatted(text)
+    assert out != text
     assert "# comment kept" in out and "# trailing" in out
     assert "list: [a, b]" in out
     assert "date: 2024-12-31" in out
+    assert formatted(out) == out
 
 
-def test_repository_data_is_formatted():
-    result = subprocess.run([sys.executable, "-m", "scripts", "fmt", "--check"], cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout
+def test_fmt_check_names_a_file_out_of_style(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    plan = sorted((data / "plans").glob("[!_]*.yaml"))[0]
+    plan.write_text(plan.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "scripts", "--data", str(data), "fmt", "--check"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and plan.name in result.stdout + result.stderr, result.stdout + result.stderr
 
 
 def test_scaffold_output_validates(tmp_path):

@@ -62,6 +62,7 @@ def results():
     return measure()
 
 
+@pytest.mark.slow  # imports the held-out plans from text, Word and PDF
 def test_held_out_figures(results, capsys, record_property):
     text = table(results)
     record_property("importer_heldout_accuracy", text)

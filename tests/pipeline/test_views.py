@@ -5,6 +5,8 @@ tests on the pages generated from the real data."""
 
 from __future__ import annotations
 
+import functools
+
 import datetime as dt
 import json
 import re
@@ -490,7 +492,9 @@ class Page(HTMLParser):
             self._href = None
 
 
+@functools.lru_cache(maxsize=None)
 def page(site: Path, url: str) -> tuple[Page, str]:
+    """A built page, parsed once per test run (read only: the site does not change)."""
     html = (site / url / "index.html").read_text(encoding="utf-8")
     p = Page()
     p.feed(html)

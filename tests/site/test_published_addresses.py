@@ -6,6 +6,7 @@ of a kept anchor is sent on at once; without, the anchor shows its link."""
 
 from __future__ import annotations
 
+import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -41,6 +42,14 @@ class Anchors(HTMLParser):
             self.refresh = a["content"].split("url=", 1)[1]
 
 
+@functools.lru_cache(maxsize=None)
+def parse(f: Path) -> Anchors:
+    """A page's anchors, parsed once per test run (the built site does not change)."""
+    parsed = Anchors()
+    parsed.feed(f.read_text(encoding="utf-8"))
+    return parsed
+
+
 def file_of(site: Path, path: str) -> Path:
     return site / (path + "index.html" if path.endswith("/") or path in ("", "./") else path)
 
@@ -56,8 +65,7 @@ def resolve(site: Path, address: str, hops: int = 0) -> str | None:
         return f"{address}: no file {f.relative_to(site)}"
     if f.suffix != ".html":
         return None if not frag else f"{address}: an anchor on a file"
-    parsed = Anchors()
-    parsed.feed(f.read_text(encoding="utf-8"))
+    parsed = parse(f)
     if parsed.refresh:  # a redirect page keeps the fragment
         target = urljoin("http://s/" + path, parsed.refresh)[len("http://s/"):]
         return resolve(site, target + ("#" + frag if frag else ""), hops + 1)
