@@ -29,7 +29,7 @@ from ...model.urls import (
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
 from .same_duty import shared_groups
-from .timeline import QUARTER_LABELS, STATUS_LABELS, RecurrenceGroup, deadline_order, recurrence_calendar, status_of
+from .timeline import QUARTER_LABELS, STATUS_LABELS, QuarterEntries, RecurrenceGroup, deadline_order, recurrence_calendar, status_of
 from .views import (
     ActionView,
     CategoryView,
@@ -138,7 +138,7 @@ class CompareArea:
 
 
 @dataclass(eq=False)
-class TimelineShare:
+class TimelineShare(QuarterEntries):
     """The deadlines of one quarter in one area, in date order."""
 
     year: int
@@ -146,17 +146,6 @@ class TimelineShare:
     area: JurisdictionView
     url: str
     entries: list[DeadlineView] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年{QUARTER_LABELS[self.quarter]}"
-
-    @property
-    def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in STATUS_LABELS}
-        for d in self.entries:
-            out[d.status] += 1
-        return out
 
 
 @dataclass(eq=False)

@@ -41,16 +41,13 @@ def deadline_order(d: DeadlineView) -> tuple:
     return (d.date, d.plan.data.id, d.anchor)
 
 
-@dataclass
-class QuarterGroup:
+class QuarterEntries:
+    """What a quarter's list of deadlines shows of itself (a dataclass with
+    `year`, `quarter` and `entries`): its label and how many of each status."""
+
     year: int
     quarter: int
     entries: list[DeadlineView]
-    now: dt.date
-
-    @property
-    def anchor(self) -> str:
-        return quarter_anchor(self.year, self.quarter)
 
     @property
     def label(self) -> str:
@@ -62,6 +59,18 @@ class QuarterGroup:
         for d in self.entries:
             out[d.status] += 1
         return out
+
+
+@dataclass
+class QuarterGroup(QuarterEntries):
+    year: int
+    quarter: int
+    entries: list[DeadlineView]
+    now: dt.date
+
+    @property
+    def anchor(self) -> str:
+        return quarter_anchor(self.year, self.quarter)
 
     @property
     def is_current(self) -> bool:
