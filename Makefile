@@ -67,8 +67,9 @@ import-progress: $(STAMP)
 	$(PY) -m scripts import-progress "$(SRC)"
 
 # Synthetic corpora of about 300, 3,000 and 30,000 tasks built with the real
-# pipeline; two lines of figures per size (the build, its largest page in
-# Chromium; ratios to stock MkDocs + Material and of a one-plan rebuild).
+# pipeline; three lines of figures per size (the build and its largest page in
+# Chromium; the largest pages that show progress; ratios to stock MkDocs +
+# Material and of a one-plan rebuild).
 # `make bench SIZES=300` for a quick run.
 SIZES ?= 300,3000,30000
 bench: $(STAMP) browser
