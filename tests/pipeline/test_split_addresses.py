@@ -67,3 +67,63 @@ def test_a_new_parent_keeps_every_address(tmp_path, data_dir):
         page = out / old / "index.html"
         assert page.is_file(), old
         assert "http-equiv=\"refresh\"" in page.read_text(encoding="utf-8")
+
+
+def test_a_renamed_jurisdiction_keeps_its_page_and_its_board(data_dir):
+    """previous_ids on a jurisdiction: its old page and, when it has plans
+    of its own, its old 挂图作战 board send readers to the new ones; one
+    without plans has no board, so no board redirect."""
+    from urllib.parse import urljoin
+
+    from scripts.model.urls import board_url, jurisdiction_url
+    from scripts.pipeline.addresses import redirect_files
+
+    def target(pages: dict[str, str], old: str) -> str:
+        url = re.search(r'url=([^"]+)"', pages[old + "index.html"])[1]
+        return urljoin("http://s/" + old, url)[len("http://s/"):]
+
+    corpus, problems = check(data_dir)
+    assert problems == []
+    plans = [p.model for p in corpus.plans]
+    deps = [d for r in corpus.registries for d in r.model.departments]
+    places = Places.of_corpus(corpus)
+    with_plans = {p.jurisdiction for p in plans}
+    places.hierarchy.by_id = {jid: j.model_copy(update={"previous_ids": [f"old-{jid}"]})
+                              for jid, j in places.hierarchy.by_id.items()}
+    pages = redirect_files(plans, deps, places)
+    assert with_plans
+    for jid in places.hierarchy.by_id:
+        assert target(pages, jurisdiction_url(f"old-{jid}")) == jurisdiction_url(jid)
+        if jid in with_plans:
+            assert target(pages, board_url(f"old-{jid}")) == board_url(jid)
+        else:
+            assert board_url(f"old-{jid}") + "index.html" not in pages
+
+
+def test_a_board_whose_jurisdiction_has_no_plan_left_sends_readers_to_the_jurisdiction(data_dir):
+    """A plan recorded under another jurisdiction (a correction) leaves its old
+    jurisdiction without a board: the registered board address then leads to
+    that jurisdiction's page (the jurisdiction still has its units)."""
+    from scripts.model.urls import board_url, jurisdiction_url
+    from scripts.pipeline.addresses import board_redirects, redirect_files
+
+    corpus, problems = check(data_dir)
+    assert problems == []
+    registered = [a for _, a in read_registry(data_dir)]
+    places = Places.of_corpus(corpus)
+    assert places.boards() and set(places.boards()) <= set(registered), "every board is a recorded address"
+    assert board_redirects(places, registered) == {}
+    jid = next(iter(places.plans.values())).jurisdiction
+    others = [j for j in places.boards().values() if j != jid]
+    if not others:
+        pytest.skip("the data has plans in one jurisdiction only")
+    plans = [p.model_copy(update={"jurisdiction": others[0]}) if p.jurisdiction == jid else p
+             for p in places.plans.values()]
+    registries = [(r.model.jurisdiction, r.model.departments) for r in corpus.registries]
+    after = Places(plans, registries, corpus.topic_ids, corpus.category_ids)
+    assert jid in after.published(), "the jurisdiction keeps its units and its page"
+    old = board_url(jid)
+    assert old not in after.boards()
+    assert board_redirects(after, registered) == {old: jurisdiction_url(jid)}
+    page = redirect_files(plans, [], after, registered)[old + "index.html"]
+    assert f"url=../../{jurisdiction_url(jid)}" in page

@@ -39,16 +39,16 @@ from ...model import urls as U
 from ...paths import DATA
 from ..load.corpus import Corpus
 from ..load.document import Problem
-from .split import Kept, Places, area_redirects, kept_anchors
+from .split import Kept, Places, area_redirects, board_redirects, kept_anchors
 
-__all__ = ["FIXED", "OPTIONAL_FIXED", "REGISTRY", "Kept", "Moved", "Places", "area_redirects", "check_registry",
+__all__ = ["FIXED", "OPTIONAL_FIXED", "REGISTRY", "Kept", "Moved", "Places", "area_redirects", "board_redirects", "check_registry",
            "current", "kept_anchors", "moves", "read_registry", "redirect_files", "redirect_page", "tree_addresses"]
 
 REGISTRY = "addresses.txt"
 UNRECORDED = "are not recorded yet"  # the words of the one problem `make addresses` fixes
 
 # Site-wide pages and files (besides the ones derived from ids below).
-FIXED = ["./", "plans/", "jurisdictions/", "data/", "data/plans.json"]
+FIXED = ["./", "plans/", "jurisdictions/", "progress/", "data/", "data/plans.json"]
 # Section pages that exist when their generator is present in the build.
 OPTIONAL_FIXED = ["departments/", "topics/", "timeline/", "compare/"]
 
@@ -72,6 +72,7 @@ def tree_addresses(corpus: Corpus) -> dict[str, str]:
         out[U.jurisdiction_url(jid)] = jid
     for url, area in places.area_pages().items():
         out[url] = area
+    out.update(places.boards())
     for p in corpus.plans:
         if p.model is None or p.model.draft:
             continue
@@ -103,11 +104,16 @@ def _models(corpus: Corpus) -> tuple[list, list]:
 
 def moves(plans: list, departments: list, jurisdictions: Iterable[models.Jurisdiction] = ()) -> list[Moved]:
     """Old addresses kept alive by previous_ids (plans: models.Plan,
-    departments: models.Department, jurisdictions: models.Jurisdiction)."""
+    departments: models.Department, jurisdictions: models.Jurisdiction).
+    A renamed jurisdiction with plans of its own (so a 挂图作战 board) keeps
+    its board's address too."""
     out: list[Moved] = []
+    with_board = {p.jurisdiction for p in plans if not p.draft}
     for j in jurisdictions:
         for old in j.previous_ids:
             out.append(Moved(U.jurisdiction_url(old), U.jurisdiction_url(j.id), "page"))
+            if j.id in with_board:
+                out.append(Moved(U.board_url(old), U.board_url(j.id), "page"))
     for plan in plans:
         url = U.plan_url(plan.id)
         for old in plan.previous_ids:
@@ -134,6 +140,7 @@ def current(corpus: Corpus, registered: Iterable[str] = ()) -> set[str]:
     registered = list(registered)
     now |= {f"{page}#{k.fragment}" for page, kept in kept_anchors(places, registered).items() for k in kept}
     now |= set(area_redirects(places, registered))
+    now |= set(board_redirects(places, registered))
     moved = moves(*_models(corpus), places.hierarchy.by_id.values())
     now |= {m.old for m in moved}
     for m in moved:  # an old page's redirect keeps the #fragment: its anchors live on too
@@ -211,13 +218,14 @@ def redirect_page(target: str, here: str) -> str:
 def redirect_files(plans: list, departments: list, places: "Places | None" = None,
                    registered: Iterable[str] = ()) -> dict[str, str]:
     """docs-relative path -> HTML of the redirect page for every moved page:
-    old ids (previous_ids), and the registered area pages no longer made."""
+    old ids (previous_ids), and the registered area pages and boards no
+    longer made."""
     out = {}
     jurisdictions = places.hierarchy.by_id.values() if places else ()
     for m in moves(plans, departments, jurisdictions):
         if m.kind == "page":
             out[m.old + "index.html"] = redirect_page(m.new, m.old)
     if places is not None:
-        for old, new in area_redirects(places, registered).items():
+        for old, new in {**area_redirects(places, registered), **board_redirects(places, registered)}.items():
             out[old + "index.html"] = redirect_page(new, old)
     return out

@@ -112,6 +112,11 @@ class Places:
     def area(self, jid: str) -> str:
         return self.hierarchy.area(jid)
 
+    def boards(self) -> dict[str, str]:
+        """address -> jurisdiction id of every 挂图作战 board made now: one
+        per jurisdiction with plans of its own."""
+        return {U.board_url(p.jurisdiction): p.jurisdiction for p in self.plans.values() if p.jurisdiction in self.hierarchy}
+
     def name(self, jid: str) -> str:
         j = self.hierarchy.by_id.get(jid)
         return j.name if j else jid
@@ -320,4 +325,19 @@ def area_redirects(places: Places, registered: Iterable[str]) -> dict[str, str]:
             continue
         target = new_area(parts[-2], area)
         out[address] = f"{target}#{jid}" if target in made else section
+    return out
+
+
+def board_redirects(places: Places, registered: Iterable[str]) -> dict[str, str]:
+    """old board -> its jurisdiction's page, for every registered board
+    (progress/<jurisdiction>/) no longer made because the jurisdiction has
+    no plan of its own any more (a plan recorded under another one). A
+    renamed jurisdiction's board moves with it instead (moves())."""
+    made, published = places.boards(), set(places.published())
+    out = {}
+    for address in registered:
+        parts = address.split("/")
+        if len(parts) == 3 and parts[0] + "/" == U.PROGRESS_URL and parts[2] == "" and address not in made \
+                and parts[1] in published:
+            out[address] = U.jurisdiction_url(parts[1])
     return out
