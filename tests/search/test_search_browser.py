@@ -174,6 +174,27 @@ def test_more_results_than_listed_are_counted(session):
 # --------------------------------------------------------------------------- #
 
 
+def test_the_first_answer_is_not_lost_when_the_page_script_runs_late(browser, site_url):
+    """The worker may answer the theme's first, empty query before
+    search-ui.js listens (a loaded machine): the page script asks for the
+    last answer again once it listens. Here it runs 1.5 s late on purpose."""
+    context = browser.new_context()
+
+    def late(route):
+        body = route.fetch().text()
+        route.fulfill(body="setTimeout(function () {\n" + body + "\n}, 1500);",
+                      headers={"content-type": "text/javascript"})
+
+    context.route("**/search-ui.js*", late)
+    page = context.new_page()
+    try:
+        page.goto(site_url + "plans/", wait_until="load")
+        page.wait_for_function("window.__siteSearchLast !== undefined", timeout=15_000)
+        assert page.evaluate("window.__siteSearchLast.query") == ""
+    finally:
+        context.close()
+
+
 def test_typing_filling_and_enter(browser, site_url):
     s = Session(browser, site_url)
     page, box = s.page, s.page.locator("input.md-search__input")

@@ -240,6 +240,10 @@
     window.dispatchEvent(new CustomEvent("site-search:answer", { detail: data }));
     apply();
   });
+  /* The worker may have answered before this script listened (the theme's
+     first, empty query, on a busy machine): sending the filters, none yet,
+     makes it answer its last query again (it ignores this if it has none). */
+  send();
   new MutationObserver(apply).observe(meta, { childList: true, characterData: true, subtree: true });
   input.addEventListener("input", draw);
   input.form && input.form.addEventListener("reset", function () { setTimeout(draw, 0); });
