@@ -251,6 +251,9 @@ class Responsibility(Strict):
 class Task(Responsibility):
     id: Id
     number: int = Field(ge=1, description="Displayed number as printed.")
+    number_text: Text | None = Field(
+        default=None, description="The number as printed where it is not `N.`, e.g. （一）; `number` is its value."
+    )
     title: Text = Field(description="Short title: the task's first sentence or heading as printed.")
     text: Text = Field(description="The full original text, verbatim.")
     units_text: str | None = Field(

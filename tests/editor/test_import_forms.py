@@ -126,6 +126,8 @@ def test_department_sub_plan_tasks_numbered_like_sections(tmp_path):
 """, tmp_path)
     titles = [(a["number"], a["title"], [t["number"] for t in a["tasks"]]) for a in plan["actions"]]
     assert titles == [("二、", "建筑施工安全", [1, 2]), ("三、", "燃气安全", [1])]
+    # the number as printed is kept beside its value
+    assert [[t.get("number_text") for t in a["tasks"]] for a in plan["actions"]] == [["（一）", "（二）"], ["（一）"]]
     first = plan["actions"][0]["tasks"][0]
     assert first["text"] == "强化隐患排查。每月开展检查。"
     by_title = {t["text"]: t for t in tasks.values()}

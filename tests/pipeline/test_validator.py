@@ -49,6 +49,7 @@ CASES = [
     ("unknown-key", PLAN, "short_title:", "shorttitle:", "unknown key 'shorttitle'; did you mean 'short_title'?", "shorttitle:"),
     ("missing-required", PLAN, "issuer: 示例镇人民政府\n", "", "required key 'issuer' is missing", "id: demo-2024-2026"),
     ("wrong-type", PLAN, "number: 2\n", "number: two\n", "'number': must be a valid integer", "number: two"),
+    ("number-text-not-the-number", PLAN, "number: 2\n", "number: 2\n        number_text: （三）\n", "number_text '（三）' does not stand for number 2", "number_text: （三）"),
     ("bad-id", PLAN, "id: demo-hazard-screening", "id: Demo_Hazard", "must be an id of lowercase letters", "Demo_Hazard"),
     ("impossible-date", PLAN, "issued: 2024-04-10", "issued: 2024-02-30", "must be a real date", "2024-02-30"),
     ("id-not-file-name", PLAN, "id: demo-2024-2026", "id: demo-2024", "must equal the file name", "id: demo-2024"),

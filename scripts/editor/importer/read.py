@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ...model.numbering import cn_value
 from ...model.pages import artefact_lines
 from .text import CN_NUM, join_paragraphs
 
@@ -113,6 +114,7 @@ class Task:
     closed: bool = False  # ended by its units parenthesis: later lines are not part of it
     resp: list[str] = field(default_factory=list)  # responsibility lines after it (牵头单位：…)
     lines: list[str] = field(default_factory=list)  # every line read into it, as printed
+    printed: str | None = None  # the number as printed where it is not `N.` (（一）)
 
     def joined(self) -> str:
         """The task's lines as one text (a heading line joins its body directly)."""
@@ -150,17 +152,9 @@ class Reader:
         self.nonempty = [i for i, line in enumerate(self.lines) if line.text]
 
 
-CN_VALUE = {c: i + 1 for i, c in enumerate(CN_NUM)}
-
-
 def cn_number(s: str) -> int:
-    """3 from （三）, 12 from （十二）, 20 from （二十）."""
-    s = re.sub(r"[\s（）()]", "", s)
-    if len(s) == 1:
-        return CN_VALUE.get(s, 0)
-    if s[0] == "十":
-        return 10 + CN_VALUE.get(s[1:], 0)
-    return CN_VALUE.get(s[0], 0) * 10 + (CN_VALUE.get(s[2:], 0) if len(s) > 2 else 0)
+    """3 from （三）, 12 from （十二）, 20 from （二十）; 0 when it is none."""
+    return cn_value(re.sub(r"[\s（）()]", "", s)) or 0
 
 
 @dataclass
@@ -266,6 +260,7 @@ def settle(parts: list[Part], close_if_units) -> None:
         if p.subs and not p.tasks and not any(sub.tasks for sub in p.subs):
             for sub in p.subs:
                 task = new_task(cn_number(sub.number), sub.first, sub.bold)
+                task.printed = sub.number.strip()
                 task.paras += sub.paras
                 task.resp = sub.resp
                 close_if_units(task)

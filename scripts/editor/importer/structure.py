@@ -115,8 +115,10 @@ def make_task(ctx: Ctx, t: Task) -> dict:
     text = clean(full)
     title = t.heading.rstrip("。").strip() if t.heading else title_of(text)
     title = clean(title)
-    out: dict[str, Any] = {"id": hash_id(ctx.prefix, "task", title, ctx.salt, ctx.used), "number": t.number,
-                           "title": title, "text": LiteralScalarString(text) if "\n" in text else text}
+    out: dict[str, Any] = {"id": hash_id(ctx.prefix, "task", title, ctx.salt, ctx.used), "number": t.number}
+    if t.printed:
+        out["number_text"] = t.printed
+    out.update(title=title, text=LiteralScalarString(text) if "\n" in text else text)
     todo = []
     words = [w for w in ([units_text] if units_text else []) + t.resp if w]
     parsed = [parse_units(w, reg) for w in words]

@@ -164,6 +164,11 @@ class TaskView(_View):
     kind = "task"
 
     @property
+    def printed_number(self) -> str:
+        """The number as the plan prints it: `number_text` (（一）) or `N.`."""
+        return self.data.number_text or f"{self.data.number}."
+
+    @property
     def label(self) -> str:
         return f"第{self.data.number}项 {self.data.title}"
 

@@ -114,6 +114,7 @@ def dataset(site: Site) -> dict:
                         {
                             "id": t.data.id,
                             "number": t.data.number,
+                            "printed_number": t.printed_number,
                             "title": t.data.title,
                             "text": t.data.text,
                             "url": t.url,

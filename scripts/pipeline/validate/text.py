@@ -1,8 +1,8 @@
 """Rules on text: every quoted text is in the plan's source as printed
 (whitespace, page breaks, page numbers, repeated table headers and ** aside:
 scripts/model/pages.py), exceptions are explained, names of
-people are in the source, an annex missing from the source has no rows, and
-no text holds HTML markup."""
+people are in the source, an annex missing from the source has no rows, a
+task's printed number stands for its number, and no text holds HTML markup."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ...model import models
+from ...model.numbering import label_value
 from ...model.pages import strip_artefacts
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
@@ -135,3 +136,15 @@ def no_markup_in_text(corpus: Corpus) -> Iterable[Problem]:
                 yield loaded.doc.problem(
                     path, f"this text holds HTML markup ('{m.group(0)}…'); write plain text, the site shows text as typed"
                 )
+
+
+@plan_rule
+def number_text_is_the_number(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """A task's `number_text`, where given, is a printed label (（一）, 一、,
+    1、, （1）…) that stands for its `number`."""
+    for ai, a in enumerate(p.model.actions):
+        for ti, t in enumerate(a.tasks):
+            if t.number_text is not None and label_value(t.number_text) != t.number:
+                yield p.doc.problem(("actions", ai, "tasks", ti, "number_text"),
+                                    f"number_text '{t.number_text}' does not stand for number {t.number} "
+                                    "(a printed label such as （一） or 1、 is expected)")
