@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from scripts.pipeline.validate import check
-from test_validator import FIXTURE, PLAN, data, edit, line_of  # noqa: F401 (data is a fixture)
+from test_validator import FIXTURE, PLAN, assert_reported, data, edit, line_of  # noqa: F401 (data is a fixture)
 
 DEMO = "departments/demo.yaml"
 LINZHEN = "departments/linzhen.yaml"
@@ -40,12 +40,7 @@ CASES = [
 
 @pytest.mark.parametrize("rel, old, new, message, line_text", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_rule_reports_file_and_line(data, rel, old, new, message, line_text):  # noqa: F811
-    edit(data, rel, old, new)
-    _, problems = check(data)
-    expected_line = line_of(data, rel, line_text)
-    matching = [p for p in problems if message in p.message]
-    assert matching, f"no problem says {message!r}; got:\n" + "\n".join(map(str, problems))
-    assert any(p.file.endswith(rel) and p.line == expected_line for p in matching), "\n".join(map(str, matching))
+    assert_reported(data, rel, old, new, message, line_text)
 
 
 def test_a_cycle_of_parents_is_reported_in_each_file(data):  # noqa: F811

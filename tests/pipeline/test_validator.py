@@ -122,6 +122,12 @@ CASES = [
 
 @pytest.mark.parametrize("rel, old, new, message, line_text", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_rule_reports_file_and_line(data, rel, old, new, message, line_text):
+    assert_reported(data, rel, old, new, message, line_text)
+
+
+def assert_reported(data: Path, rel: str, old: str, new: str, message: str, line_text) -> None:
+    """One edit of the valid copy `data`: `make check` says `message` at the
+    line of `line_text` in `rel` (also used by test_jurisdiction_rules.py)."""
     edit(data, rel, old, new)
     _, problems = check(data)
     expected_line = line_of(data, rel, line_text)
