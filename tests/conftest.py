@@ -1,6 +1,6 @@
 """Shared fixtures: the real build of the real data into a temporary folder
 (once per test run, with NOW fixed, shared by the parallel workers), the
-same site with its search data scaled to 30,000 tasks, a static HTTP server
+same site with its search data scaled to 3,000 tasks, a static HTTP server
 on loopback, and headless Chromium (Debian's) driven by Playwright, one per
 worker.
 
@@ -34,6 +34,7 @@ from scripts.measure.browser import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: 
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2024-10-15"  # fixed "today" for every date-dependent assertion
+SEARCH_SCALE = 3_000  # tasks in the scaled search site (search_site_at_scale)
 DATA = Path(os.environ.get("TEST_DATA") or ROOT / "data").resolve()  # the data the `data` tests read
 DATA_FIXTURES = {"data_dir", "built_site", "real_site"}
 # Builds started by tests use one process per stage unless a test asks for more
@@ -168,17 +169,19 @@ def progress_site(tmp_path_factory, progress_data) -> Path:
 
 
 @pytest.fixture(scope="session")
-def search_site_30000(tmp_path_factory, built_site) -> tuple[Path, dict]:
+def search_site_at_scale(tmp_path_factory, built_site) -> tuple[Path, dict]:
     """A copy of the built site whose search data holds the real tasks
-    replicated into at least 30,000 (scripts/measure/scale.py), and what
+    replicated into at least SEARCH_SCALE (scripts/measure/scale.py): data
+    too large to ship as one file, so read by shards as at a province's
+    30,000 tasks (whose timings `make bench` reports); and what
     make_scaled_site reported (documents, tasks, sizes). Once per run."""
     from scripts.measure.scale import make_scaled_site
 
     def make(folder: Path) -> None:
-        info = make_scaled_site(built_site, folder / "site", 30_000, data_dir=DATA)
+        info = make_scaled_site(built_site, folder / "site", SEARCH_SCALE, data_dir=DATA)
         (folder / "info.json").write_text(json.dumps(info), encoding="utf-8")
 
-    folder = shared(tmp_path_factory, "search-30000", make)
+    folder = shared(tmp_path_factory, f"search-{SEARCH_SCALE}", make)
     return folder / "site", json.loads((folder / "info.json").read_text(encoding="utf-8"))
 
 

@@ -7,4 +7,5 @@ and are never imported by the build (a test fails when they are).
   scale.py          a built site with its search data scaled to N tasks
   browser.py        Chromium through Playwright, a loopback server, the search box
   search_report.py  `make search-report`: rank and time of each test query
+  search_timing.py  the bench's search line: the search of a built site timed in Chromium
 """

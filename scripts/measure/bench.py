@@ -1,8 +1,9 @@
 """`make bench`: build synthetic corpora the size of a province and report
-time, memory and size, three lines per size:
+time, memory and size, four lines per size:
 
     bench: plans=N tasks=M build_s=X peak_mb=Y site_mb=Z search_gz_mb=W largest_kb=K load_s=L (page)
     bench: progress reports=N largest_kb: …   [see below]
+    bench: tasks=M search_ms_max=X search_ms_median=Y (…)   [see below]
     bench: tasks=M reference_s=R build_ratio=X/R rebuild_s=S rebuild_ratio=S/X converted=C/P
            cpu_build_ratio=… cpu_rebuild_ratio=… (…)   [one line]
 
@@ -33,6 +34,11 @@ The build is the real one: `python -m scripts --data D build --site-dir S`
 - largest_kb, load_s: the largest HTML page of the site, and the seconds
   headless Chromium takes to load it from a loopback server (pageload.py;
   `n/a` without /usr/bin/chromium).
+- search_ms_max, search_ms_median: the search of the built site in headless
+  Chromium, from the key (or the filter chosen) to the first results drawn,
+  best of three, over the default queries, each filter, queries with a
+  filter on and queries nothing holds as typed (search_timing.py; `n/a`
+  without Chromium).
 - reference_s: stock MkDocs + Material building M plain one-paragraph pages
   (one per task) in the same run (rebuild.reference_build); build_ratio:
   build_s / reference_s (machines differ; the ratio travels).
@@ -73,6 +79,7 @@ from .corpus import Real, make_corpus
 from .pageload import largest_page, load_seconds
 from .progress_corpus import progress_figures
 from .rebuild import edit_one_plan, reference_build
+from .search_timing import search_times, summary
 
 NOW = "2024-10-15"
 DEFAULT_SIZES = (300, 3_000, 30_000)
@@ -213,6 +220,9 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
     print(first, flush=True)
     progress = progress_figures(data, site)
     print(progress, flush=True)
+    say(f"size {size}: timing the search in Chromium …")
+    searching = f"bench: tasks={tasks} {summary(search_times(site))}"
+    print(searching, flush=True)
     say(f"size {size}: reference build, stock MkDocs + Material on {tasks} plain pages …")
     reference, reference_cpu = reference_build(tasks, work / "reference")
     shutil.rmtree(work / "reference", ignore_errors=True)
@@ -228,7 +238,7 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
               f"cpu_build_ratio={cpu / reference_cpu:.2f} cpu_rebuild_ratio={again_cpu / cpu:.3f} "
               f"(reference: stock MkDocs + Material, {tasks} plain one-paragraph pages; rebuild: one plan edited)")
     print(second, flush=True)
-    return [first, progress, second]
+    return [first, progress, searching, second]
 
 
 def _converted(log: list[str]) -> str:

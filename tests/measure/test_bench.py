@@ -1,9 +1,9 @@
 """`make bench` at its smallest size (about 300 tasks: two copies of the
 real corpus) runs the real pipeline on a synthetic corpus that passes every
-check, and prints its two lines of figures: the build, its largest page
-loaded in Chromium, the reference build of stock MkDocs + Material and the
-rebuild after one plan's edit (which reuses most pages); then times `make
-serve` showing a YAML edit. The figures are the bench's to report, not this
+check, and prints its lines of figures: the build and its largest page
+loaded in Chromium, the search timed in Chromium, the reference build of
+stock MkDocs + Material and the rebuild after one plan's edit (which reuses
+most pages); then times `make serve` showing a YAML edit. The figures are the bench's to report, not this
 test's: it checks they are there and sane."""
 
 from __future__ import annotations
@@ -50,5 +50,9 @@ def test_bench_smallest_size():
     assert float(r["build_ratio"]) > 0 and float(r["rebuild_s"]) > 0 and float(r["rebuild_ratio"]) > 0
     assert float(r["cpu_build_ratio"]) > 0 and float(r["cpu_rebuild_ratio"]) > 0
     assert 0 < int(r["converted"]) < int(r["pages"]) // 2, "the rebuild did not reuse the unchanged pages"
+    search = re.search(r"^bench: tasks=(\d+) search_ms_max=([\d.]+) search_ms_median=([\d.]+) \(.*; (\d+) timed\)$",
+                       result.stdout, re.M)
+    assert search and search[1] == m["tasks"], result.stdout
+    assert 0 < float(search[3]) <= float(search[2]) and int(search[4]) >= 10
     serve = re.search(r"^bench: serve_edit_s=([\d.]+) ", result.stdout, re.M)
     assert serve and 0 < float(serve[1]) < 60, result.stdout

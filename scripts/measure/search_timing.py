@@ -1,0 +1,70 @@
+"""How fast the search of a built site answers in headless Chromium: `make
+bench`'s search line. From the key (or the filter chosen) to the first
+results drawn, the best of three runs of each (the first one cold: it reads
+the search data): the default queries, each filter chosen (the value keeping
+the most results short of all), queries typed with a filter on, and queries
+no document holds as typed (synonyms, nearest matches)."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, browser_facets, browser_filter, browser_query, open_search, serve_dir
+from .engine import DEFAULT_QUERIES
+
+QUERIES = DEFAULT_QUERIES + ["瓶退管进", "每季度"]
+FILTERED = ["安全", "每季度"]
+NO_EXACT = ["煤气", "煤气罐 隐患排查"]
+NARROW = "隐患"
+RUNS = 3
+
+
+def search_times(site: Path) -> dict[str, float] | None:
+    """What was timed -> milliseconds (best of RUNS). None without Chromium."""
+    if not Path(CHROMIUM).exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    server = serve_dir(site)
+    times: dict[str, float] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                open_search(page, f"http://127.0.0.1:{server.server_address[1]}/")
+
+                def best(run) -> float:
+                    return min(run()["ms"] for _ in range(RUNS))
+
+                for text in QUERIES:
+                    times[text] = best(lambda: browser_query(page, text))
+                browser_query(page, NARROW)
+                facets = browser_facets(page)
+                for kind, facet in facets.items():
+                    value = max(facet["values"], key=lambda v: (v[3] < facet["all"], v[3]))[0]
+                    times[f"filter {kind}"] = best(lambda: browser_filter(page, kind, value))
+                    browser_filter(page, None)
+                if "j" in facets:
+                    browser_filter(page, "j", facets["j"]["values"][-1][0])
+                    for text in FILTERED:
+                        times[f"{text} (filtered)"] = best(lambda: browser_query(page, text))
+                    browser_filter(page, None)
+                for text in NO_EXACT:
+                    times[text] = best(lambda: browser_query(page, text))
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    return times
+
+
+def summary(times: dict[str, float] | None) -> str:
+    """`search_ms_max=… search_ms_median=… (slowest: …; N timed)`, or n/a."""
+    if not times:
+        return "search_ms_max=n/a search_ms_median=n/a (no Chromium)"
+    slowest = max(times, key=times.get)
+    return (f"search_ms_max={times[slowest]:.0f} search_ms_median={statistics.median(times.values()):.0f} "
+            f"(Chromium, key or filter to first results drawn, best of {RUNS}; slowest: {slowest}; "
+            f"{len(times)} timed)")
