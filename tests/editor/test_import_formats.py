@@ -11,6 +11,7 @@ same tasks, texts, units and annex rows as the import of the seed's text.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -45,6 +46,12 @@ def seed_text(fixture: Path) -> str:
     return (DATA / "sources" / curated(fixture)["source"]).read_text(encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=None)
+def extracted(fixture: Path) -> str:
+    """read_text(fixture), once per module run (reading a PDF takes a second)."""
+    return read_text(fixture)
+
+
 def test_there_are_format_fixtures():
     assert {p.suffix for p in FIXTURES} == {".docx", ".pdf"}
 
@@ -52,7 +59,7 @@ def test_there_are_format_fixtures():
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
 def test_extracted_text_is_the_seed(fixture):
     """Every character of the seed in order, no page number, no repeated header row."""
-    text = read_text(fixture)
+    text = extracted(fixture)
     assert squash(text) == squash(strip_artefacts(seed_text(fixture)))
     lines = [line for line in text.split("\n") if line.strip()]
     assert not [x for x in lines if re.fullmatch(r"\s*[-—–]\s*\d+\s*[-—–]\s*", x)], "a page footer is left"
@@ -67,7 +74,7 @@ def test_paragraphs_are_whole(fixture):
     seed's lines joined across that cut."""
     seed = [squash(x) for x in seed_text(fixture).split("\n") if x.strip()]
     joined = "\n".join(seed)
-    for line in read_text(fixture).split("\n"):
+    for line in extracted(fixture).split("\n"):
         if not line.strip() or "\t" in line:
             continue
         s = squash(line)

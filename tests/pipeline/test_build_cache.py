@@ -56,7 +56,10 @@ def counts(stderr: str) -> tuple[int, int]:
 @pytest.fixture(scope="module")
 def edited(tmp_path_factory, data_dir):
     """A copy of the real data built once (the cache filled), then one plan
-    edited: (data, site, the site before the edit, the full build after it)."""
+    edited and built again at a later date, and a full build of the edited
+    data without the cache: (data, site, the site before the edit, the full
+    build, the rebuild's result). The site and its cache as the rebuild left
+    them are kept; `restore` puts them back, instead of building again."""
     tmp = tmp_path_factory.mktemp("cache")
     data, site = tmp / "data", tmp / "site"
     shutil.copytree(data_dir, data)
@@ -68,13 +71,25 @@ def edited(tmp_path_factory, data_dir):
     full = build(data, tmp / "full", LATER, BUILD_CACHE="0")
     assert full.returncode == 0, full.stderr
     assert not (tmp / ".build-cache" / "full").exists(), "BUILD_CACHE=0 wrote a cache"
-    return data, site, before, digest(tmp / "full")
+    rebuilt = build(data, site, LATER)
+    (tmp / "kept").mkdir()
+    subprocess.run(["cp", "-a", str(site), str(tmp / ".build-cache"), str(tmp / "kept")], check=True)  # hard links kept
+    return data, site, before, digest(tmp / "full"), rebuilt
+
+
+def restore(edited) -> None:
+    """The site and its build cache as the rebuild after the edit left them."""
+    site = edited[1]
+    for name in (site.name, ".build-cache"):
+        shutil.rmtree(site.parent / name)
+    kept = site.parent / "kept"
+    subprocess.run(["cp", "-a", str(kept / site.name), str(kept / ".build-cache"), str(site.parent)], check=True)
 
 
 @pytest.mark.slow  # whole builds
 def test_one_plan_edit_converts_few_pages_and_gives_the_full_build(edited):
-    data, site, before, full = edited
-    result = build(data, site, LATER)
+    data, site, before, full, result = edited
+    restore(edited)
     assert result.returncode == 0, result.stderr
     pages, reused = counts(result.stderr)
     assert reused > pages // 2, f"only {reused} of {pages} pages reused"
@@ -86,8 +101,8 @@ def test_one_plan_edit_converts_few_pages_and_gives_the_full_build(edited):
 
 @pytest.mark.slow  # whole builds
 def test_a_page_changed_in_place_is_converted_again(edited):
-    data, site, _, full = edited
-    build(data, site, LATER)
+    data, site, _, full, _ = edited
+    restore(edited)
     folder = site.parent / ".build-cache" / "site" / "html"
     victim = next(p for p in sorted(folder.rglob("index.html")) if "plans" in p.parts)
     with open(victim, "ab") as f:  # the cache's file is the published one (a hard link)
@@ -101,8 +116,8 @@ def test_a_page_changed_in_place_is_converted_again(edited):
 @pytest.mark.slow  # whole builds
 @pytest.mark.parametrize("damage", ["truncated", "edited", "garbage"])
 def test_a_damaged_manifest_means_a_full_build(edited, damage):
-    data, site, _, full = edited
-    build(data, site, LATER)
+    data, site, _, full, _ = edited
+    restore(edited)
     manifest = site.parent / ".build-cache" / "site" / cache.MANIFEST
     text = manifest.read_bytes()
     manifest.write_bytes({"truncated": text[: len(text) // 2],
@@ -121,8 +136,8 @@ def test_a_damaged_manifest_means_a_full_build(edited, damage):
 
 @pytest.mark.slow  # whole builds
 def test_a_bad_edit_touches_neither_the_site_nor_the_cache(edited):
-    data, site, _, full = edited
-    build(data, site, LATER)
+    data, site, _, full, _ = edited
+    restore(edited)
     manifest = site.parent / ".build-cache" / "site" / cache.MANIFEST
     published, cached = digest(site), manifest.read_bytes()
     plan = sorted((data / "plans").glob("[!_]*.yaml"))[0]

@@ -113,14 +113,15 @@ def test_a_resolver_that_cannot_fail_is_not_a_test(tmp_path):
 def kept_addresses(site, data_dir, pages=("departments/", "plans/", "topics/", "departments/categories/")) -> list[tuple[str, str]]:
     """(old address, the link of its kept anchor) of one registered anchor per
     kind of split page, found in the built site."""
-    out, seen = [], set()
+    out, seen, parsed_pages = [], set(), {}
     for _, address in read_registry(data_dir):
         page, _, frag = address.partition("#")
         kind = next((p for p in pages if page.startswith(p)), None)
         if not frag or kind is None or (kind, page.count("/")) in seen:
             continue
-        parsed = Anchors()
-        parsed.feed(file_of(site, page).read_text(encoding="utf-8"))
+        if page not in parsed_pages:
+            parsed_pages[page] = parse(file_of(site, page))
+        parsed = parsed_pages[page]
         if frag in parsed.kept:
             out.append((address, parsed.kept[frag]))
             seen.add((kind, page.count("/")))
