@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make serve    set up, generate and serve the site at http://127.0.0.1:8000 (live reload)"
-	@echo "make test     set up and run every test (in parallel, one worker per core)"
+	@echo "make test     set up and run every test (in parallel: a worker per core, and one more)"
 	@echo "make test-fast  the tests that need neither Chromium nor a whole build of their own"
 	@echo "make check    validate all data (file:line:col: message)"
 	@echo "make site     build the site into site/ (mkdocs build --strict)"
@@ -100,20 +100,24 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-# Every test, one worker per core (pytest-xdist; a test module stays on one
-# worker, so that its fixtures are made once); the ten slowest are listed and
-# the last line is the wall time of the whole target.
-PYTEST := $(PY) -m pytest -q -n auto --dist loadscope
+# Every test, one worker per core and one more (pytest-xdist; a test module
+# stays on one worker, so that its fixtures are made once): the tests wait on
+# Chromium, servers and commands, and with one worker per core a core stood
+# idle a tenth of the run. The ten slowest are listed and the last line is the
+# wall time of the whole target.
+WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+PYTEST := $(PY) -m pytest -q --dist loadscope
 test: $(STAMP) $(NODE_STAMP) browser
 	@start=$$(date +%s); \
-	$(PY) -m scripts fmt --check && $(PYTEST) --durations=10; status=$$?; \
+	$(PY) -m scripts fmt --check && $(PYTEST) -n $(WORKERS) --durations=10; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # While editing: no Chromium and no test that builds whole sites of its own
-# (markers `browser` and `slow`, tests/conftest.py).
+# (markers `browser` and `slow`, tests/conftest.py). Nothing waits here: one
+# worker per core.
 test-fast: $(STAMP) $(NODE_STAMP)
 	@start=$$(date +%s); \
-	$(PYTEST) -m "not browser and not slow"; status=$$?; \
+	$(PYTEST) -n auto -m "not browser and not slow"; status=$$?; \
 	echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
 
 lock:
