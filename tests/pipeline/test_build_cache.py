@@ -286,3 +286,15 @@ def test_the_navigation_key_follows_titles_and_front_matter_not_page_bodies():
     assert key(home="# 首页\n", plans=titled.replace("title: 计划", "title: 计划\nicon: material/home")) != base
     assert key(home="# 首页新\n", plans=titled) != base
     assert key(plans=titled, home="# 首页\n") != base  # the order of the navigation
+
+
+def test_make_clean_removes_the_build_cache(tmp_path):
+    """README: `make clean` removes `.build-cache/` (and what it builds), in
+    the folder it runs in; nothing else there."""
+    for name in (".build-cache/site/html", "build/docs", "site"):
+        (tmp_path / name).mkdir(parents=True)
+        (tmp_path / name / "f").write_text("x", encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    r = subprocess.run(["make", "-f", str(ROOT / "Makefile"), "clean"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
