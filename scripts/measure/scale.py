@@ -1,7 +1,7 @@
 """Search at the scale of a province: the real search documents replicated
 to N tasks (optionally with the CJK characters of each replica permuted),
 and a copy of a built site whose search data holds them (`python -m
-scripts.measure.search_report scale`, the 30,000-task search tests).
+scripts.measure.search_report scale`, the search tests at scale).
 """
 
 from __future__ import annotations
