@@ -55,7 +55,8 @@ every PROGRESS_EVERY seconds (for mkdocs, with the pages written so far).
 
 Here: build() and the mkdocs processes it starts; generation.py (the
 generating child, and `generate()` for `make serve`); mkdocs_child.py (the
-mkdocs process and its plugins); cache.py (the build cache: keys, checks,
+mkdocs process and its plugins); rawhtml.py (the pages' raw HTML
+blocks set aside faster, the same HTML); cache.py (the build cache: keys, checks,
 updates); reuse.py (the mkdocs plugin that reuses cached pages and records
 converted ones); progress.py (progress lines, cores).
 """

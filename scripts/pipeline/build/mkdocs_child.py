@@ -14,6 +14,9 @@ byte those of a plain `mkdocs build`:
   no longer needed;
 - _faster_anchor_collection: the anchors of each page collected with regular
   expressions instead of Python's HTMLParser;
+- rawhtml.RawBlocks: the raw HTML blocks of each page set aside as
+  Python-Markdown would, found with regular expressions instead of
+  HTMLParser;
 - _link_instead_of_copy: files of the build's own docs folder hard-linked
   into the site, not copied;
 - _worker_version_plugin: `search_worker_version` for the templates.
@@ -33,6 +36,7 @@ from pathlib import Path
 
 from ...paths import CONFIG, HAND_WRITTEN
 from .progress import PAGE_WEIGHT, say
+from .rawhtml import RawBlocks
 from .reuse import reuse_plugin, write_report
 
 
@@ -278,6 +282,7 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
         overrides["site_url"] = os.environ["SITE_URL"]
     try:
         cfg = config.load_config(config_file=str(CONFIG), **overrides)
+        cfg["markdown_extensions"].append(RawBlocks())  # the same HTML, sooner (rawhtml.py)
         offer = json.loads(Path(reuse).read_text(encoding="utf-8")) if reuse else {}
         others: set[str] = set()
         reuser = reuse_plugin(offer, link_html=share[0] == 0, elsewhere=others)

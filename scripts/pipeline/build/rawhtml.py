@@ -1,0 +1,118 @@
+"""A Python-Markdown extension for the build's mkdocs processes: the raw HTML
+blocks of a generated page are set aside (stashed) as Python-Markdown's own
+html_block preprocessor would set them aside, found with regular expressions
+instead of Python's HTMLParser, which reads them tag by tag (about a fifth
+of mkdocs' time on our pages, which are mostly HTML).
+
+Only blocks whose extent and stashed text are certain are taken: a
+block-level start tag at the start of a line, outside any other raw block,
+read to the end tag that closes it (tags pushed and popped as html_block
+does), with nothing after it on its line. At the first thing it is not
+certain of (a comment, a script, a declaration, a tag it cannot read, a
+block followed by more on its line) it stops, and html_block reads the rest
+of the page as before. What html_block would have put in place of each block, and what
+it would have stashed, is put in its place and stashed here, so the HTML
+mkdocs writes is the same byte for byte (tests/pipeline/test_rawhtml.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+# What HTMLParser reads as a start tag, quoted attribute values included (no
+# backtick anywhere in it: Python-Markdown reads those differently).
+_START = re.compile(r"""<([a-zA-Z][^\s/>`]*)((?:\s+[^\s"'>/=`]+(?:\s*=\s*(?:"[^"`]*"|'[^'`]*'|[^\s"'=<>`]+))?)*)\s*(/?)>""")
+_END = re.compile(r"</([a-zA-Z][^\s/>`]*)\s*>")
+_LINE_START_TAG = re.compile(r"^<", re.M)
+_BLANK_LINE = re.compile(r"([ ]*\n){2}")  # html_block's test for a blank line after a block
+_LINE_END = re.compile(r"[ ]*(?:\n|\Z)")  # nothing more on the block's last line
+# HTMLParser reads the content of these as text (script and style; newer
+# Pythons more): a block holding one is left to html_block.
+_CDATA = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript",
+                    "plaintext"})
+_EMPTY = frozenset({"hr"})  # html_block's tags that never hold anything
+
+
+def _block_end(md: Markdown, text: str, start: int) -> int | None:
+    """Where the raw block starting with the start tag at `start` ends (after
+    its closing end tag), when that is certain; else None."""
+    stack: list[str] = []
+    pos = start
+    while True:
+        lt = text.find("<", pos)
+        if lt < 0:
+            return None  # never closed
+        nxt = text[lt + 1: lt + 2]
+        if nxt.isascii() and nxt.isalpha():
+            m = _START.match(text, lt)
+            if not m:
+                return None
+            tag = m[1].lower()
+            if tag in _CDATA:
+                return None
+            if not m[3] and tag not in _EMPTY:
+                stack.append(tag)
+            elif lt == start:
+                return None  # an empty tag alone: html_block handles those otherwise
+            pos = m.end()
+        elif nxt == "/":
+            m = _END.match(text, lt)
+            if not m:
+                return None
+            tag = m[1].lower()
+            if tag in stack:
+                while stack.pop() != tag:
+                    pass
+            if not stack:
+                return m.end()
+            pos = m.end()
+        elif nxt in ("!", "?"):
+            return None  # comments, declarations, processing instructions
+        else:
+            pos = lt + 1  # a "<" that opens nothing is text
+
+
+def stash_blocks(md: Markdown, text: str) -> str:
+    """`text` with the raw HTML blocks stashed (see the module's docstring)."""
+    out: list[str] = []
+    done = read = 0
+    for m in _LINE_START_TAG.finditer(text):
+        if m.start() < read:
+            continue  # inside a block already stashed, or a tag already read
+        start = m.start()
+        nxt = text[start + 1: start + 2]
+        if not (nxt.isascii() and nxt.isalpha()):
+            break  # an end tag, a comment … at the start of a line: left to html_block from here
+        tag = _START.match(text, start)
+        if tag is None:
+            break
+        if not md.is_block_level(tag[1].lower()):
+            read = tag.end()
+            continue  # inline HTML starting a line: text to html_block, nothing changes
+        end = _block_end(md, text, start)
+        if end is None or not _LINE_END.match(text, end):
+            break  # more on the line after the block: html_block reads it as the block's "tail"
+        # html_block keeps a blank line after the block as the block's own
+        # last newline; either way it puts the block's placeholder on a line
+        # of its own, a blank line after it
+        raw = text[start:end] + ("\n" if _BLANK_LINE.match(text, end) else "")
+        out += [text[done:start], "\n", md.htmlStash.store(raw), "\n\n"]
+        done = read = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+class _Stash(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        return stash_blocks(self.md, "\n".join(lines)).split("\n")
+
+
+class RawBlocks(Extension):
+    """Registers the stashing right before html_block (priority 20), after
+    mkdocs' collection of the raw HTML's anchors (21)."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(_Stash(md), "stash_raw_blocks", 20.5)
