@@ -25,7 +25,12 @@ from markdown.preprocessors import Preprocessor
 # What HTMLParser reads as a start tag, quoted attribute values included (no
 # backtick anywhere in it: Python-Markdown reads those differently).
 _START = re.compile(r"""<([a-zA-Z][^\s/>`]*)((?:\s+[^\s"'>/=`]+(?:\s*=\s*(?:"[^"`]*"|'[^'`]*'|[^\s"'=<>`]+))?)*)\s*(/?)>""")
-_END = re.compile(r"</([a-zA-Z][^\s/>`]*)\s*>")
+# Each "<" of a block: an end tag (1), a start tag (2; 3: "/" when it closes
+# itself), or a "<" that opens something else (4); a "<" before anything else
+# is text to HTMLParser, and is passed over.
+_TOKEN = re.compile(r"""<(?:/([a-zA-Z][^\s/>`]*)\s*>"""
+                    r"""|([a-zA-Z][^\s/>`]*)(?:\s+[^\s"'>/=`]+(?:\s*=\s*(?:"[^"`]*"|'[^'`]*'|[^\s"'=<>`]+))?)*\s*(/?)>"""
+                    r"""|([a-zA-Z/!?]))""")
 _LINE_START_TAG = re.compile(r"^<", re.M)
 _BLANK_LINE = re.compile(r"([ ]*\n){2}")  # html_block's test for a blank line after a block
 _LINE_END = re.compile(r"[ ]*(?:\n|\Z)")  # nothing more on the block's last line
@@ -36,43 +41,30 @@ _CDATA = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "no
 _EMPTY = frozenset({"hr"})  # html_block's tags that never hold anything
 
 
-def _block_end(md: Markdown, text: str, start: int) -> int | None:
+def _block_end(text: str, start: int) -> int | None:
     """Where the raw block starting with the start tag at `start` ends (after
     its closing end tag), when that is certain; else None."""
     stack: list[str] = []
-    pos = start
-    while True:
-        lt = text.find("<", pos)
-        if lt < 0:
-            return None  # never closed
-        nxt = text[lt + 1: lt + 2]
-        if nxt.isascii() and nxt.isalpha():
-            m = _START.match(text, lt)
-            if not m:
-                return None
-            tag = m[1].lower()
+    for m in _TOKEN.finditer(text, start):
+        end_tag, start_tag, empty, unsure = m.groups()
+        if unsure is not None:
+            return None  # a comment, a declaration, a tag not read
+        if start_tag is not None:
+            tag = start_tag.lower()
             if tag in _CDATA:
                 return None
-            if not m[3] and tag not in _EMPTY:
+            if not empty and tag not in _EMPTY:
                 stack.append(tag)
-            elif lt == start:
+            elif m.start() == start:
                 return None  # an empty tag alone: html_block handles those otherwise
-            pos = m.end()
-        elif nxt == "/":
-            m = _END.match(text, lt)
-            if not m:
-                return None
-            tag = m[1].lower()
-            if tag in stack:
-                while stack.pop() != tag:
-                    pass
-            if not stack:
-                return m.end()
-            pos = m.end()
-        elif nxt in ("!", "?"):
-            return None  # comments, declarations, processing instructions
-        else:
-            pos = lt + 1  # a "<" that opens nothing is text
+            continue
+        tag = end_tag.lower()
+        if tag in stack:
+            while stack.pop() != tag:
+                pass
+        if not stack:
+            return m.end()
+    return None  # never closed
 
 
 def stash_blocks(md: Markdown, text: str) -> str:
@@ -92,7 +84,7 @@ def stash_blocks(md: Markdown, text: str) -> str:
         if not md.is_block_level(tag[1].lower()):
             read = tag.end()
             continue  # inline HTML starting a line: text to html_block, nothing changes
-        end = _block_end(md, text, start)
+        end = _block_end(text, start)
         if end is None or not _LINE_END.match(text, end):
             break  # more on the line after the block: html_block reads it as the block's "tail"
         # html_block keeps a blank line after the block as the block's own
