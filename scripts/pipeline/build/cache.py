@@ -71,7 +71,7 @@ HTML = "html"
 MEMO = "memo.sqlite"
 HASH_THREADS = 4  # hashlib and file reads let go of the GIL: files are hashed in threads
 CODE = Path(__file__).resolve().parent  # this package; its mkdocs plugins are part of the engine:
-PLUGINS = ("mkdocs_child.py", "reuse.py")
+PLUGINS = ("mkdocs_child.py", "reuse.py", "rawhtml.py")
 
 
 def enabled() -> bool:
