@@ -6,10 +6,12 @@ tests and `make search-report`; never by the build.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,24 @@ def serve_dir(directory: Path, handler_class=_Quiet, port: int = 0):
     server = _Server(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+@contextlib.contextmanager
+def chromium_serving(site: Path) -> Iterator[tuple[Any, str]]:
+    """(a headless Chromium, the URL of `site` on a loopback server), both
+    stopped afterwards: what the measuring tools drive."""
+    from playwright.sync_api import sync_playwright
+
+    server = serve_dir(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield browser, f"http://127.0.0.1:{server.server_address[1]}/"
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
 
 
 # `ask(trigger, accept)`: runs `trigger` and resolves when the worker's answer

@@ -8,7 +8,7 @@ import os
 import time
 from pathlib import Path
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, serve_dir
+from .browser import CHROMIUM, chromium_serving
 
 LOAD_TIMEOUT_MS = 600_000
 
@@ -32,24 +32,13 @@ def load_seconds(site: Path, page_path: str) -> float | None:
     the page, else the wall time. None without Chromium."""
     if not Path(CHROMIUM).exists():
         return None
-    from playwright.sync_api import sync_playwright
-
-    server = serve_dir(site)
     address = page_path[: -len("index.html")] if page_path.endswith("index.html") else page_path
-    url = f"http://127.0.0.1:{server.server_address[1]}/{address}"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
-                started = time.monotonic()
-                page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
-                wall = time.monotonic() - started
-                ms = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
-                                   " return n ? n.loadEventEnd - n.startTime : 0; }")
-                return ms / 1000 if ms and ms > 0 else wall
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
+    with chromium_serving(site) as (browser, base):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        started = time.monotonic()
+        page.goto(base + address, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+        wall = time.monotonic() - started
+        ms = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
+                           " return n ? n.loadEventEnd - n.startTime : 0; }")
+        return ms / 1000 if ms and ms > 0 else wall

@@ -10,13 +10,12 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, browser_facets, browser_filter, browser_query, open_search, serve_dir
+from .browser import CHROMIUM, browser_facets, browser_filter, browser_query, chromium_serving, open_search
 from .engine import DEFAULT_QUERIES
+from .search_report import NARROW_QUERY, NO_EXACT_QUERIES
 
 QUERIES = DEFAULT_QUERIES + ["瓶退管进", "每季度"]
-FILTERED = ["安全", "每季度"]
-NO_EXACT = ["煤气", "煤气罐 隐患排查"]
-NARROW = "隐患"
+FILTERED = ["安全", "每季度"]  # typed with a filter on
 RUNS = 3
 
 
@@ -24,39 +23,29 @@ def search_times(site: Path) -> dict[str, float] | None:
     """What was timed -> milliseconds (best of RUNS). None without Chromium."""
     if not Path(CHROMIUM).exists():
         return None
-    from playwright.sync_api import sync_playwright
-
-    server = serve_dir(site)
     times: dict[str, float] = {}
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                open_search(page, f"http://127.0.0.1:{server.server_address[1]}/")
+    with chromium_serving(site) as (browser, base):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        open_search(page, base)
 
-                def best(run) -> float:
-                    return min(run()["ms"] for _ in range(RUNS))
+        def best(run) -> float:
+            return min(run()["ms"] for _ in range(RUNS))
 
-                for text in QUERIES:
-                    times[text] = best(lambda: browser_query(page, text))
-                browser_query(page, NARROW)
-                facets = browser_facets(page)
-                for kind, facet in facets.items():
-                    value = max(facet["values"], key=lambda v: (v[3] < facet["all"], v[3]))[0]
-                    times[f"filter {kind}"] = best(lambda: browser_filter(page, kind, value))
-                    browser_filter(page, None)
-                if "j" in facets:
-                    browser_filter(page, "j", facets["j"]["values"][-1][0])
-                    for text in FILTERED:
-                        times[f"{text} (filtered)"] = best(lambda: browser_query(page, text))
-                    browser_filter(page, None)
-                for text in NO_EXACT:
-                    times[text] = best(lambda: browser_query(page, text))
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
+        for text in QUERIES:
+            times[text] = best(lambda: browser_query(page, text))
+        browser_query(page, NARROW_QUERY)
+        facets = browser_facets(page)
+        for kind, facet in facets.items():
+            value = max(facet["values"], key=lambda v: (v[3] < facet["all"], v[3]))[0]
+            times[f"filter {kind}"] = best(lambda: browser_filter(page, kind, value))
+            browser_filter(page, None)
+        if "j" in facets:
+            browser_filter(page, "j", facets["j"]["values"][-1][0])
+            for text in FILTERED:
+                times[f"{text} (filtered)"] = best(lambda: browser_query(page, text))
+            browser_filter(page, None)
+        for text in NO_EXACT_QUERIES:
+            times[text] = best(lambda: browser_query(page, text))
     return times
 
 
