@@ -24,13 +24,13 @@ from markdown.preprocessors import Preprocessor
 
 # What HTMLParser reads as a start tag, quoted attribute values included (no
 # backtick anywhere in it: Python-Markdown reads those differently).
-_START = re.compile(r"""<([a-zA-Z][^\s/>`]*)((?:\s+[^\s"'>/=`]+(?:\s*=\s*(?:"[^"`]*"|'[^'`]*'|[^\s"'=<>`]+))?)*)\s*(/?)>""")
+_NAME = r"[a-zA-Z][^\s/>`]*"
+_ATTRIBUTES = r"""(?:\s+[^\s"'>/=`]+(?:\s*=\s*(?:"[^"`]*"|'[^'`]*'|[^\s"'=<>`]+))?)*"""
+_START = re.compile(rf"<({_NAME}){_ATTRIBUTES}\s*/?>")
 # Each "<" of a block: an end tag (1), a start tag (2; 3: "/" when it closes
 # itself), or a "<" that opens something else (4); a "<" before anything else
 # is text to HTMLParser, and is passed over.
-_TOKEN = re.compile(r"""<(?:/([a-zA-Z][^\s/>`]*)\s*>"""
-                    r"""|([a-zA-Z][^\s/>`]*)(?:\s+[^\s"'>/=`]+(?:\s*=\s*(?:"[^"`]*"|'[^'`]*'|[^\s"'=<>`]+))?)*\s*(/?)>"""
-                    r"""|([a-zA-Z/!?]))""")
+_TOKEN = re.compile(rf"<(?:/({_NAME})\s*>|({_NAME}){_ATTRIBUTES}\s*(/?)>|([a-zA-Z/!?]))")
 _LINE_START_TAG = re.compile(r"^<", re.M)
 _BLANK_LINE = re.compile(r"([ ]*\n){2}")  # html_block's test for a blank line after a block
 _LINE_END = re.compile(r"[ ]*(?:\n|\Z)")  # nothing more on the block's last line
