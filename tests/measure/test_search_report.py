@@ -1,0 +1,28 @@
+"""`make search-report SITE=…`, as the README says: for each test query the
+rank of the expected result and its time in Chromium, then the filters and
+the queries nothing holds as typed; it exits 0 when every expectation holds.
+The figures are the report's to give, not this test's: it checks they are
+there."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # runs a command that drives Chromium
+
+
+def test_make_search_report_on_a_built_site(built_site):
+    result = subprocess.run(["make", "search-report", f"SITE={built_site}"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    done = re.search(r"^(\d+) queries, 0 expectation\(s\) missed$", out, re.M)
+    assert done and int(done[1]) >= 40, out[-2000:]  # tests/search/test_search_queries.py: forty at least
+    assert re.search(rf"^Chromium, key to drawn list: median [\d.]+ ms, max [\d.]+ ms over {done[1]} queries$",
+                     out, re.M), out[-2000:]
+    assert "filters, for " in out and "nothing as typed" in out and " ms in Chromium" in out
