@@ -6,7 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
-export PYTHONDONTWRITEBYTECODE := 1
+# Python keeps the bytecode it compiles (__pycache__/, git-ignored), even where
+# the environment says not to: the tests start hundreds of Python processes,
+# and each would compile the project's modules again (a tenth of a small build).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help serve test test-fast check site generate schema fmt fmt-check addresses lock bench search-report new-plan import import-progress clean browser
 

@@ -11,3 +11,5 @@ HAND_WRITTEN = ROOT / "docs"  # hand-written pages and assets, copied into the g
 OUT = ROOT / "build" / "docs"  # where `make serve` generates the pages (git-ignored)
 CONFIG = ROOT / "mkdocs.yml"
 TEMPLATES = ROOT / "scripts" / "pipeline" / "render" / "templates"
+COMPILED_TEMPLATES = ROOT / "build" / "jinja"  # Jinja's compiled templates, kept between processes (git-ignored)
+WORKER_FILE = "assets/javascripts/search-worker.js"  # the search worker script, under the docs folder

@@ -29,6 +29,7 @@ MAX_LINES = 500
 # below it; the parts of one layer (editor, measure) never import each other.
 LAYERS: list[tuple[str, ...]] = [
     ("scripts.paths",),
+    ("scripts.jinja_cache",),
     ("scripts.model",),
     ("scripts.search",),
     ("scripts.pipeline.load",),

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..paths import WORKER_FILE
 from ..search.documents import HEAD, KIND_ORDER, kind_bonus, kind_of, record_fields
 from ..search.facets import unrun
-from ..search.index import BUNDLE_FILE, INDEX_FILE, SEARCH_DIR, WORKER_FILE
+from ..search.index import BUNDLE_FILE, INDEX_FILE, SEARCH_DIR
 from ..search.text import fnv1a, fold, grams, is_han, query_terms, variants
 
 GZIP_LEVEL = 6  # what a static web server typically uses

@@ -21,7 +21,6 @@ from .text import HAN, fnv1a, fold
 FORMAT = 1
 SEARCH_DIR = "search"
 INDEX_FILE = "search/search_index.json"
-WORKER_FILE = "assets/javascripts/search-worker.js"
 CHUNK = 16  # documents per document-store file
 SHARD_TARGET = 24 * 1024  # bytes of postings JSON per shard, roughly
 MAX_SHARDS = 8192

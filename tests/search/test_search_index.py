@@ -16,7 +16,8 @@ from conftest import ROOT, SEARCH_SCALE
 from scripts.measure.engine import DEFAULT_QUERIES, Engine, decode, search_download_bytes
 
 from scripts.search.documents import KIND_ORDER, TEXT, Doc, documents, record_fields
-from scripts.search.index import FORMAT, INDEX_FILE, WORKER_FILE, build_files, index_files, write_search_index
+from scripts.paths import WORKER_FILE
+from scripts.search.index import FORMAT, INDEX_FILE, build_files, index_files, write_search_index
 from scripts.search.text import clean, fnv1a, fold, grams, query_terms, variants
 
 

@@ -19,7 +19,9 @@ byte those of a plain `mkdocs build`:
   HTMLParser;
 - _link_instead_of_copy: files of the build's own docs folder hard-linked
   into the site, not copied;
-- _worker_version_plugin: `search_worker_version` for the templates.
+- _worker_version_plugin: `search_worker_version` for the templates;
+- _compiled_templates_plugin: the theme's templates compiled once for all
+  processes (scripts/jinja_cache.py).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ import sys
 import time
 from pathlib import Path
 
-from ...paths import CONFIG, HAND_WRITTEN
+from ...jinja_cache import keep_compiled
+from ...paths import CONFIG, HAND_WRITTEN, WORKER_FILE
 from .progress import PAGE_WEIGHT, say
 from .rawhtml import RawBlocks
 from .reuse import reuse_plugin, write_report
@@ -253,13 +256,24 @@ def _worker_version_plugin(docs: str):
 def worker_version(docs: Path) -> str | None:
     """Digits of the SHA-256 of the search worker script in `docs`, or None
     when there is none (the template then falls back to the build date)."""
-    from ...search.index import WORKER_FILE
-
     try:
         data = (docs / WORKER_FILE).read_bytes()
     except OSError:
         return None
     return str(int(hashlib.sha256(data).hexdigest()[:12], 16))
+
+
+def _compiled_templates_plugin():
+    """The theme's templates compiled once, not by every mkdocs process
+    (scripts/jinja_cache.py)."""
+    from mkdocs.plugins import BasePlugin
+
+    class CompiledTemplates(BasePlugin):
+        def on_env(self, env, config, files):
+            keep_compiled(env)
+            return env
+
+    return CompiledTemplates()
 
 
 def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse: str = "") -> int:
@@ -291,6 +305,7 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
             cfg.plugins["build-share"] = _share_plugin(*share, reused=reuser.reused, others=others)
         cfg.plugins["build-lean"] = _lean_plugin()
         cfg.plugins["build-worker-version"] = _worker_version_plugin(docs)
+        cfg.plugins["build-compiled-templates"] = _compiled_templates_plugin()
         cfg.plugins.on_startup(command="build", dirty=False)
         started = time.monotonic()
         try:

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
 from ...model.urls import compare_url, department_feed_url, relative_url
+from ...jinja_cache import keep_compiled
 from ...paths import TEMPLATES
 from ..enrich.boards import department_counts, department_items
 from ..enrich.timeline import STATUS_LABELS
@@ -60,4 +61,5 @@ def environment() -> Environment:
     env.globals.update(STATUS_LABELS=STATUS_LABELS, compare_url=compare_url)
     env.globals.update(department_items=department_items, department_counts=department_counts,
                        department_feed_url=department_feed_url)
+    keep_compiled(env)
     return env
