@@ -96,7 +96,7 @@ def _rows(plan: dict) -> list[tuple]:
 def test_import_reads_the_same_plan_as_the_text(fixture):
     plan_id = f"{fixture.stem}-draft"
     from_text, _ = build_draft(DATA / "sources" / curated(fixture)["source"], DATA, plan_id=plan_id)
-    from_file, _ = build_draft(fixture, DATA, plan_id=plan_id)
+    from_file, _ = build_draft(fixture, DATA, plan_id=plan_id, text=extracted(fixture))  # the file as read
     assert _tasks(from_file) == _tasks(from_text)
     assert _rows(from_file) == _rows(from_text)
     assert len(_tasks(from_file)) == sum(len(a["tasks"]) for a in curated(fixture)["actions"])
@@ -108,11 +108,11 @@ def test_make_import_writes_the_source_and_a_draft_that_validates(tmp_path, kind
     and every text of the draft is in it as printed (the verbatim check)."""
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    src = tmp_path / f"mg-new.{kind}"
-    shutil.copyfile(FORMATS / f"maogang-2024-2026.{kind}", src)
+    src, original = tmp_path / f"mg-new.{kind}", FORMATS / f"maogang-2024-2026.{kind}"
+    shutil.copyfile(original, src)
     assert main(["--data", str(data), "import", str(src), "--id", "maogang-new-2024-2026"]) == 0
     source = data / "sources" / "mg-new.txt"
-    assert source.is_file() and squash(source.read_text(encoding="utf-8")) == squash(read_text(src))
+    assert source.is_file() and squash(source.read_text(encoding="utf-8")) == squash(extracted(original))
     plan = YAML(typ="safe").load((data / "plans" / "maogang-new-2024-2026.yaml").read_text(encoding="utf-8"))
     assert plan["source"] == "mg-new.txt" and plan["draft"] is True
     _, problems = check(data)

@@ -113,16 +113,31 @@ def test_a_page_changed_in_place_is_converted_again(edited):
     same_site(digest(site), full)
 
 
+DAMAGE = {
+    "truncated": lambda text: text[: len(text) // 2],
+    "edited": lambda text: text.replace(b'"dest":"', b'"dest":"x', 1),
+    "garbage": lambda text: b"\x00not a manifest",
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_manifest_is_not_read(tmp_path, damage):
+    manifest = tmp_path / cache.MANIFEST
+    cache.write_manifest(manifest, {"format": cache.FORMAT, "engine": "e", "nav": "n",
+                                    "pages": {"a.md": {"md": "1", "html": "2", "dest": "a/index.html"}}})
+    assert cache.read_manifest(manifest) is not None
+    manifest.write_bytes(DAMAGE[damage](manifest.read_bytes()))
+    assert cache.read_manifest(manifest) is None
+
+
 @pytest.mark.slow  # whole builds
-@pytest.mark.parametrize("damage", ["truncated", "edited", "garbage"])
-def test_a_damaged_manifest_means_a_full_build(edited, damage):
+def test_a_damaged_manifest_means_a_full_build(edited):
+    """A manifest edited behind the cache's back (the subtlest damage; every
+    kind is refused as test_a_damaged_manifest_is_not_read shows)."""
     data, site, _, full, _ = edited
     restore(edited)
     manifest = site.parent / ".build-cache" / "site" / cache.MANIFEST
-    text = manifest.read_bytes()
-    manifest.write_bytes({"truncated": text[: len(text) // 2],
-                          "edited": text.replace(b'"dest":"', b'"dest":"x', 1),
-                          "garbage": b"\x00not a manifest"}[damage])
+    manifest.write_bytes(DAMAGE["edited"](manifest.read_bytes()))
     junk = manifest.parent / cache.HTML / "gone" / "index.html"  # a page no manifest knows of
     junk.parent.mkdir(parents=True, exist_ok=True)
     junk.write_text("<p>old</p>", encoding="utf-8")
