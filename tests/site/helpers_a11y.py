@@ -12,6 +12,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 ZOOM_200 = {"width": 640, "height": 450}  # a 1280 × 900 screen at 200 % zoom
+WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 def axe_source() -> str:
@@ -80,3 +81,17 @@ def axe_violations(page) -> list[str]:
         WCAG_TAGS,
     )
     return [f"{v['id']} ({v['impact']}, {len(v['nodes'])}×): " + " | ".join(v["nodes"][:3]) for v in result]
+
+
+def axe_at_widths(page) -> dict[str, list[str]]:
+    """axe_violations() of the loaded page at each of WIDTHS in turn: the
+    window is resized, not the page loaded again (the stylesheets and the
+    theme's scripts follow the window's width, as when a reader turns a
+    tablet). Open the page's context with reduced_motion="reduce" (a
+    reader's setting the theme honours): a resized page is then at once as
+    it ends, not a third of a second later."""
+    found = {}
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        found[width] = axe_violations(page)
+    return found

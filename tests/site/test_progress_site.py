@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 
 from conftest import serve_dir
-from helpers_a11y import DESKTOP, PHONE, axe_violations
+from helpers_a11y import DESKTOP, WIDTHS, axe_at_widths
 from scripts.measure.engine import Engine
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -161,19 +161,27 @@ def _progress_pages(site: Path) -> dict[str, str]:
             "department": dep["url"], "plan": task["url"].split("#")[0]}
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_progress_pages_pass_axe(browser, progress_site, progress_url, viewport):
-    context = browser.new_context(viewport=viewport)
+@pytest.fixture(scope="module")
+def progress_axe(browser, progress_site, progress_url) -> dict[str, list[str]]:
+    """axe on each page that shows progress, every <details> open, at each width (axe_at_widths)."""
+    context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
     pg = context.new_page()
-    found = []
+    found: dict[str, list[str]] = {width: [] for width in WIDTHS}
     try:
         for name, url in _progress_pages(progress_site).items():
+            pg.set_viewport_size(DESKTOP)
             pg.goto(progress_url + url, wait_until="load")
             pg.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            found += [f"{name} ({url}): {v}" for v in axe_violations(pg)]
+            for width, violations in axe_at_widths(pg).items():
+                found[width] += [f"{name} ({url}): {v}" for v in violations]
     finally:
         context.close()
-    assert not found, "\n".join(found)
+    return found
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_progress_pages_pass_axe(progress_axe, width):
+    assert not progress_axe[width], "\n".join(progress_axe[width])
 
 
 A4_POINTS = (595.0, 842.0)
