@@ -1,6 +1,6 @@
 """Shared fixtures: the real build of the real data into a temporary folder
 (once per test run, with NOW fixed, shared by the parallel workers), the
-same site with its search data scaled to 3,000 tasks, a static HTTP server
+same site with its search data scaled to 1,500 tasks, a static HTTP server
 on loopback, and headless Chromium (Debian's) driven by Playwright, one per
 worker.
 
@@ -34,7 +34,7 @@ from scripts.measure.browser import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: 
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2024-10-15"  # fixed "today" for every date-dependent assertion
-SEARCH_SCALE = 3_000  # tasks in the scaled search site (search_site_at_scale)
+SEARCH_SCALE = 1_500  # tasks in the scaled search site (search_site_at_scale)
 DATA = Path(os.environ.get("TEST_DATA") or ROOT / "data").resolve()  # the data the `data` tests read
 DATA_FIXTURES = {"data_dir", "built_site", "real_site"}
 # Builds started by tests use one process per stage unless a test asks for more
