@@ -75,10 +75,11 @@ def build_with_extra_page(monkeypatch, site: Path, extra_page: str, data_dir: Pa
 
 def pytest_collection_modifyitems(config, items):
     """Mark `browser` every test that drives Chromium and `data` every test
-    that reads the real data, whoever writes it. Then put the modules with
-    slow tests first and those with browser tests next (each in collection
+    that reads the real data, whoever writes it. Then hand the modules out
+    longest first: those with a `long` test (by its rough seconds), then
+    those with slow tests, then those with browser tests (each in collection
     order): the parallel workers take a module at a time, and a long module
-    taken last would leave the other worker idle at the end of the run."""
+    taken last would leave the other workers idle at the end of the run."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if "browser" in names:
@@ -87,10 +88,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if names & DATA_FIXTURES:
             item.add_marker(pytest.mark.data)
-    rank: dict[str, int] = {}
+    rank: dict[str, tuple[int, float]] = {}
     for item in items:
-        weight = 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
-        rank[item.module.__name__] = min(rank.get(item.module.__name__, 2), weight)
+        long = item.get_closest_marker("long")
+        weight = ((0, -long.args[0]) if long else (1, 0) if item.get_closest_marker("slow")
+                  else (2, 0) if item.get_closest_marker("browser") else (3, 0))
+        rank[item.module.__name__] = min(rank.get(item.module.__name__, (3, 0)), weight)
     items.sort(key=lambda item: rank[item.module.__name__])  # stable: collection order within a rank
 
 

@@ -58,6 +58,7 @@ def test_the_extra_plan_states_every_kind_of_time(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.long(30)
 def test_the_data_tests_hold_with_an_extra_plan(tmp_path):
     if os.environ.get("TEST_DATA"):
         pytest.skip("this run is itself on a copy")

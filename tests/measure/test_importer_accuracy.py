@@ -12,6 +12,8 @@ import pytest
 
 from scripts.measure.importer_accuracy import KINDS, TARGET, compare, measure, table, totals
 
+pytestmark = pytest.mark.long(15)  # imports every held-out file as a clerk would (the order of the run: tests/conftest.py)
+
 # Floors per measure over all held-out plans and file kinds, a little under what
 # was measured (README, "Importing a plan"). The target is 95 % for each.
 # Measured: tasks, texts, lead, support 100 %; deadlines 98 %; recurrence 97 %.

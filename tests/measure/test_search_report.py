@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.slow  # runs a command that drives Chromium
+pytestmark = [pytest.mark.slow, pytest.mark.long(20)]  # runs a command that drives Chromium
 
 
 def test_make_search_report_on_a_built_site(built_site):

@@ -24,6 +24,8 @@ from conftest import NOW, ROOT
 from scripts.measure.rebuild import edit_one_plan
 from scripts.pipeline.build import cache
 
+pytestmark = pytest.mark.long(40)  # eight whole builds (the order of the run: tests/conftest.py)
+
 EPOCH, LATER = "1700000000", "1710000000"
 
 
