@@ -2,11 +2,11 @@
 
 Every process that renders templates (a build's generation, each mkdocs
 process, `make serve`, a test) would otherwise compile every template it
-uses again: a fifth of the CPU of a build of the real data. Jinja's
-FileSystemBytecodeCache keeps the compiled code of a template under its name
-and file, and reuses it while the template's source is the same (its SHA-1
-is checked; a file written by another process appears whole: written
-aside, then renamed).
+uses again: about a tenth of the CPU of a build of the real data (measured:
+4.5 -> 4.0 s). Jinja's FileSystemBytecodeCache keeps the compiled code of a
+template under its name and file, and reuses it while the template's source
+is the same (its SHA-1 is checked; a file written by another process appears
+whole: written aside, then renamed).
 
 What else the compiled code depends on is in the folder's name: the Jinja
 and Python versions and the environment's syntax options, and the filters
