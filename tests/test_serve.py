@@ -115,4 +115,3 @@ def test_an_edit_shows_without_restart_and_a_bad_edit_keeps_the_pages(served, tm
     assert "Traceback" not in out
     assert "addresses.txt" not in out, "a file that does not load was reported as removed addresses"
     assert (shared.stat().st_mtime_ns if shared.exists() else None) == before
-

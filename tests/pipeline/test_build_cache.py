@@ -24,7 +24,7 @@ from conftest import NOW, ROOT
 from scripts.measure.rebuild import edit_one_plan
 from scripts.pipeline.build import cache
 
-pytestmark = pytest.mark.long(40)  # eight whole builds (the order of the run: tests/conftest.py)
+pytestmark = pytest.mark.long(40)  # whole builds, one after another
 
 EPOCH, LATER = "1700000000", "1710000000"
 

@@ -12,8 +12,8 @@ import pytest
 
 from scripts.measure.browser import browser_facets, browser_filter, browser_query, open_search
 from scripts.measure.engine import DEFAULT_QUERIES, Engine, search_download_bytes
-from scripts.search.documents import documents
 from scripts.paths import WORKER_FILE
+from scripts.search.documents import documents
 from scripts.search.index import INDEX_FILE
 from scripts.search.text import clean, fnv1a, fold, grams, query_terms, variants
 from test_search_facets import synonym_pairs, unjoined_pair

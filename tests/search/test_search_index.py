@@ -14,9 +14,8 @@ import pytest
 
 from conftest import ROOT, SEARCH_SCALE
 from scripts.measure.engine import DEFAULT_QUERIES, Engine, decode, search_download_bytes
-
-from scripts.search.documents import KIND_ORDER, TEXT, Doc, documents, record_fields
 from scripts.paths import WORKER_FILE
+from scripts.search.documents import KIND_ORDER, TEXT, Doc, documents, record_fields
 from scripts.search.index import FORMAT, INDEX_FILE, build_files, index_files, write_search_index
 from scripts.search.text import clean, fnv1a, fold, grams, query_terms, variants
 

@@ -13,8 +13,8 @@ import re
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from ...model.urls import compare_url, department_feed_url, relative_url
 from ...jinja_cache import keep_compiled
+from ...model.urls import compare_url, department_feed_url, relative_url
 from ...paths import TEMPLATES
 from ..enrich.boards import department_counts, department_items
 from ..enrich.timeline import STATUS_LABELS
