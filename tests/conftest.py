@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+import scheduling
 from scripts.measure.browser import CHROMIUM, CHROMIUM_ARGS, serve_dir  # noqa: F401 (tests import them from here)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,13 +74,17 @@ def build_with_extra_page(monkeypatch, site: Path, extra_page: str, data_dir: Pa
     return build(site_dir=site, **({"data_dir": data_dir} if data_dir else {}))
 
 
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller, or a run without workers
+        config.pluginmanager.register(scheduling.Plugin(), "long-last")
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark `browser` every test that drives Chromium and `data` every test
-    that reads the real data, whoever writes it. Then hand the modules out
-    longest first: those with a `long` test (by its rough seconds), then
-    those with slow tests, then those with browser tests (each in collection
-    order): the parallel workers take a module at a time, and a long module
-    taken last would leave the other workers idle at the end of the run."""
+    that reads the real data, whoever writes it. Then order the modules for
+    the parallel workers, heaviest first (tests/scheduling.py): a long
+    module taken last would leave the other workers idle at the end of the
+    run."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if "browser" in names:
@@ -88,13 +93,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if names & DATA_FIXTURES:
             item.add_marker(pytest.mark.data)
-    rank: dict[str, tuple[int, float]] = {}
-    for item in items:
-        long = item.get_closest_marker("long")
-        weight = ((0, -long.args[0]) if long else (1, 0) if item.get_closest_marker("slow")
-                  else (2, 0) if item.get_closest_marker("browser") else (3, 0))
-        rank[item.module.__name__] = min(rank.get(item.module.__name__, (3, 0)), weight)
-    items.sort(key=lambda item: rank[item.module.__name__])  # stable: collection order within a rank
+    scheduling.order(config, items)
 
 
 def shared(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:

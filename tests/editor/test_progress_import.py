@@ -24,6 +24,8 @@ from scripts.pipeline.enrich import enrich
 from scripts.pipeline.render import downloads
 from scripts.pipeline.validate import check
 
+pytestmark = pytest.mark.long(18)
+
 TODAY = dt.date.fromisoformat(NOW)
 
 

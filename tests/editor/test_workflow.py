@@ -20,6 +20,8 @@ from scripts.pipeline.load.corpus import load_corpus, validate_model
 from scripts.pipeline.load.document import load_yaml
 from scripts.pipeline.validate import check
 
+pytestmark = pytest.mark.long(20)  # whole builds and make commands, one after another
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"

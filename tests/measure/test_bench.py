@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.long(30)]  # the benchmark and make serve
+pytestmark = [pytest.mark.slow, pytest.mark.long(50)]  # the benchmark and make serve
 
 LINE = re.compile(
     r"^bench: plans=(?P<plans>\d+) tasks=(?P<tasks>\d+) build_s=(?P<build_s>[\d.]+) "

@@ -12,7 +12,7 @@ import pytest
 
 from scripts.measure.importer_accuracy import KINDS, TARGET, compare, measure, table, totals
 
-pytestmark = pytest.mark.long(15)  # imports every held-out file as a clerk would
+pytestmark = pytest.mark.long(7)  # imports every held-out file as a clerk would
 
 # Floors per measure over all held-out plans and file kinds, a little under what
 # was measured (README, "Importing a plan"). The target is 95 % for each.

@@ -20,7 +20,7 @@ import pytest
 from conftest import run_build
 from scripts.measure.corpus import Real, make_corpus
 
-pytestmark = [pytest.mark.slow, pytest.mark.long(25)]  # builds two sites of its own
+pytestmark = [pytest.mark.slow, pytest.mark.long(16)]  # builds two sites of its own
 
 GROUP = 1  # replicas per district (the growth shows as well as with more, at a fraction of the build)
 SIZES = (GROUP + 1, 3 * GROUP + 1)  # replicas (the first is the real data, outside any district): 1 and 3 districts

@@ -29,6 +29,8 @@ from scripts.pipeline import validate
 from scripts.pipeline.load.corpus import load_corpus
 from scripts.pipeline.validate.rules import CORPUS_RULES, PLAN_RULES
 
+pytestmark = pytest.mark.long(13)
+
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 

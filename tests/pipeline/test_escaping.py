@@ -26,6 +26,8 @@ import pytest
 
 from conftest import NOW, ROOT, serve_dir
 
+pytestmark = pytest.mark.long(15)
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 PLAN = "plans/demo-2024-2026.yaml"
 SCRIPT = "<script>window.__xss=1</script>"

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import NOW, ROOT
 
-pytestmark = pytest.mark.slow  # three whole builds
+pytestmark = [pytest.mark.slow, pytest.mark.long(24)]  # three whole builds
 
 
 def build(data: Path, site: Path, **env: str) -> subprocess.CompletedProcess:

@@ -19,6 +19,8 @@ from scripts.search.text import clean, fnv1a, fold, grams, query_terms, variants
 from test_search_facets import synonym_pairs, unjoined_pair
 from test_search_queries import QUERIES, drawn_from, normalised, rank_of  # noqa: F401 (drawn_from: a fixture)
 
+pytestmark = pytest.mark.long(40)  # every query typed in Chromium
+
 ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
 

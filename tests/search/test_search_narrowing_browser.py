@@ -20,6 +20,8 @@ from scripts.search.text import fold, is_han
 from test_search_browser import Session
 from test_search_facets import synonym_pairs, unjoined_pair
 
+pytestmark = pytest.mark.long(17)
+
 
 
 @pytest.fixture(scope="module")

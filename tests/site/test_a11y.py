@@ -13,7 +13,7 @@ import pytest
 from conftest import SEARCH_INPUT, SEARCH_RESULT, search
 from helpers_a11y import DESKTOP, PHONE, WIDTHS, ZOOM_200, axe_at_widths, axe_violations, reader_pages
 
-pytestmark = [pytest.mark.browser, pytest.mark.long(40)]
+pytestmark = [pytest.mark.browser, pytest.mark.long(45)]
 
 
 @pytest.fixture(scope="module")

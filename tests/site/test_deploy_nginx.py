@@ -26,7 +26,7 @@ import pytest
 from conftest import run_build, search
 from helpers_deploy import SERVER_ROOT, Nginx, readme_block
 
-pytestmark = pytest.mark.slow  # builds and deploys a site of its own
+pytestmark = [pytest.mark.slow, pytest.mark.long(17)]  # builds and deploys a site of its own
 
 PREFIX = "/plans/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -23,6 +23,8 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
+pytestmark = pytest.mark.long(18)
+
 UID_SUFFIX = "@anquan-zhiben-gongjian"
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1"  # comma, double quote, UTF-8, from row 1
 

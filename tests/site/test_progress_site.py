@@ -21,6 +21,8 @@ from conftest import serve_dir
 from helpers_a11y import DESKTOP, WIDTHS, axe_at_widths
 from scripts.measure.engine import Engine
 
+pytestmark = pytest.mark.long(15)
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
