@@ -20,6 +20,9 @@ byte those of a plain `mkdocs build`:
 - _link_instead_of_copy: files of the build's own docs folder hard-linked
   into the site, not copied;
 - _worker_version_plugin: `search_worker_version` for the templates;
+- _nav_memo_plugin: `site_nav_memo` for the templates: the navigation and
+  the tabs made once for every page outside the navigation whose links
+  point to the same places (overrides/main.html);
 - _compiled_templates_plugin: the theme's templates compiled once for all
   processes (scripts/jinja_cache.py).
 """
@@ -263,6 +266,47 @@ def worker_version(docs: Path) -> str | None:
     return str(int(hashlib.sha256(data).hexdigest()[:12], 16))
 
 
+def _nav_memo_plugin():
+    """Gives the templates `site_nav_memo(name, page, nav)`, a call block
+    (overrides/main.html): what its body renders, kept for the next page
+    outside the navigation whose navigation links all point to the same
+    places. Such a page makes no item of the navigation active (mkdocs marks
+    a page and its sections active, and it is in none), so the theme's
+    navigation and tabs differ between two of them only in their links,
+    each the address of an item relative to the page (mkdocs' `url` filter:
+    normalize_url). A page in the navigation is rendered as usual."""
+    from mkdocs.plugins import BasePlugin
+    from mkdocs.utils import normalize_url
+
+    kept: dict[tuple, str] = {}
+
+    def targets(items) -> list:
+        found = []
+        for item in items:
+            if getattr(item, "url", None) is not None:
+                found.append(item.url)
+            found += targets(getattr(item, "children", None) or ())
+        return found
+
+    class NavMemo(BasePlugin):
+        def on_env(self, env, config, files):
+            homepage = (config.extra or {}).get("homepage")
+
+            def site_nav_memo(name, page, nav, caller):
+                if page is None or page in nav.pages:
+                    return caller()
+                links = [*targets(nav.items), *([homepage] if homepage else [])]
+                key = (name, *(normalize_url(str(url), page=page) for url in links))
+                if key not in kept:
+                    kept[key] = caller()
+                return kept[key]
+
+            env.globals["site_nav_memo"] = site_nav_memo
+            return env
+
+    return NavMemo()
+
+
 def _compiled_templates_plugin():
     """The theme's templates compiled once, not by every mkdocs process
     (scripts/jinja_cache.py)."""
@@ -305,6 +349,7 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
             cfg.plugins["build-share"] = _share_plugin(*share, reused=reuser.reused, others=others)
         cfg.plugins["build-lean"] = _lean_plugin()
         cfg.plugins["build-worker-version"] = _worker_version_plugin(docs)
+        cfg.plugins["build-nav-memo"] = _nav_memo_plugin()
         cfg.plugins["build-compiled-templates"] = _compiled_templates_plugin()
         cfg.plugins.on_startup(command="build", dirty=False)
         started = time.monotonic()
