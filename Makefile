@@ -106,15 +106,17 @@ $(NODE_STAMP): package.json package-lock.json
 # Every test, one worker per core and one more (pytest-xdist; a test module
 # stays on one worker, so that its fixtures are made once): the tests wait on
 # Chromium, servers and commands, and with one worker per core a core stood
-# idle a tenth of the run. Modules are handed out in the order tests/conftest.py
-# gives them (longest first), not re-sorted by how many tests they hold (xdist's
-# default, which left the longest for last). The ten slowest are listed and the
-# last line is the wall time of the whole target.
+# idle a tenth of the run. Modules are handed out longest first, and a worker
+# still busy gets the shortest left (tests/scheduling.py), not re-sorted by how
+# many tests they hold (xdist's default, which left the longest for last).
+# The data's canonical style is one of the tests (tests/editor/test_workflow.py),
+# not a command run before them. The ten slowest are listed and the last line
+# is the wall time of the whole target.
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PYTEST := $(PY) -m pytest -q --dist loadscope
 test: $(STAMP) $(NODE_STAMP) browser
 	@start=$$(date +%s); \
-	$(PY) -m scripts fmt --check && $(PYTEST) --no-loadscope-reorder -n $(WORKERS) --durations=10; status=$$?; \
+	$(PYTEST) --no-loadscope-reorder -n $(WORKERS) --durations=10; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # While editing: no Chromium and no test that builds whole sites of its own

@@ -29,7 +29,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 
 @pytest.mark.parametrize("path", yaml_files(DATA), ids=lambda p: p.relative_to(DATA).as_posix())
 def test_repository_data_is_formatted(path):
-    """What `make fmt --check` checks (make test runs it too), file by file:
+    """What `make fmt --check` checks, file by file (make test runs this, not the command):
     the file is in the canonical style, so formatting it again changes nothing."""
     text = path.read_text(encoding="utf-8")
     assert formatted(text) == text, f"{path.relative_to(ROOT)} is not in the canonical style: make fmt"
@@ -43,6 +43,30 @@ def test_formatter_keeps_data_and_comments_and_is_idempotent():
     assert "list: [a, b]" in out
     assert "date: 2024-12-31" in out
     assert formatted(out) == out
+
+
+@pytest.mark.parametrize("change", [
+    lambda data: data.__setitem__("n", "1"),  # the number 1 written as text
+    lambda data: data["list"].append("c"),
+    lambda data: data.__setitem__("when", "2024-12-30"),
+])
+def test_formatter_refuses_to_change_the_data(monkeypatch, change):
+    """Should the canonical style ever change a value (a ruamel quirk), the
+    file is left to be formatted by hand, not rewritten."""
+    from ruamel.yaml.error import YAMLError
+
+    from scripts.editor import fmt
+
+    real = fmt._canonical
+
+    def canonical(node):
+        real(node)
+        if isinstance(node, dict) and "n" in node:  # the top level
+            change(node)
+
+    monkeypatch.setattr(fmt, "_canonical", canonical)
+    with pytest.raises(YAMLError, match="would change the data"):
+        formatted("n: 1\nlist: [a, b]\nwhen: 2024-12-31\n")
 
 
 def test_fmt_check_names_a_file_out_of_style(tmp_path):

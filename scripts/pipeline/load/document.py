@@ -239,6 +239,16 @@ def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
+def plain_data(text: str) -> Any:
+    """The plain data of a YAML text, as load_yaml reads it (libyaml where
+    it can, else ruamel). Raises ruamel's YAMLError on text that is not
+    YAML."""
+    try:
+        return _fast_load(text, Document(path=Path("<text>")))
+    except Exception:  # _Fallback, or anything unexpected: the ruamel path decides
+        return _plain(_yaml().load(text), (), Document(path=Path("<text>")))
+
+
 def load_yaml(path: Path) -> tuple[Document, list[Problem]]:
     """Load one YAML file. Returns the document (data None on failure) and
     the problems found while reading it."""
