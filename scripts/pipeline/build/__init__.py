@@ -34,10 +34,12 @@ built site when all are done.
 Memory: the child ends early in mkdocs' run, before mkdocs has grown (it
 lets go of each page's source once converted and of its HTML once written).
 
-Speed (profiled at 30,000 tasks): mkdocs runs in a child with two changes
-that leave the built files byte for byte the same: the anchors of each page
-are collected with regular expressions instead of Python's HTMLParser, and the
-files of the private docs folder are hard-linked into the site, not copied.
+Speed (profiled at 30,000 tasks): mkdocs runs in a child with plugins that
+leave the built files byte for byte those of a plain mkdocs build (listed in
+mkdocs_child.py; tests/pipeline/test_nav_memo.py compares the two): among
+them, the anchors of each page collected with regular expressions instead of
+Python's HTMLParser, the files of the private docs folder hard-linked into
+the site, not copied, and the theme's navigation made once for many pages.
 
 Rebuilds (cache.py, reuse.py): a build leaves in `.build-cache/<site>/`,
 beside the published folder, the HTML of every page with the hash of the
