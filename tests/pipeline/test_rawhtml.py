@@ -1,8 +1,10 @@
 """The raw HTML blocks of a page set aside before Python-Markdown's
 html_block reads them (scripts/pipeline/build/rawhtml.py): the HTML is the
-same, byte for byte, as without it, on documents made to trip it and on
-every generated page of the real data; and on those pages it does set aside
-nearly every block (else it would save nothing)."""
+same, byte for byte, as without it, on documents made to trip it; on the
+generated pages of the real data it sets aside nearly every block (else it
+would save nothing). That those pages' HTML is the same is shown with the
+rest of the build: tests/pipeline/test_plain_mkdocs.py compares every page the
+build writes with what a plain mkdocs build (without rawhtml) writes."""
 
 from __future__ import annotations
 
@@ -88,7 +90,7 @@ def test_it_sets_aside_what_it_is_sure_of():
     assert out == "<div>a</div> tail\n\n<div>b</div>\n" and md.htmlStash.html_counter == 0
 
 
-def test_every_generated_page_converts_the_same(real_site, data_dir, tmp_path):
+def test_nearly_every_tag_of_the_generated_pages_is_set_aside(real_site, data_dir, tmp_path):
     from scripts.pipeline.render import render_site
 
     render_site(real_site, out=tmp_path, data_dir=data_dir, extras=False)
@@ -97,7 +99,6 @@ def test_every_generated_page_converts_the_same(real_site, data_dir, tmp_path):
     tags = left = 0
     for page in pages:
         text = body(page.read_text(encoding="utf-8"))
-        assert convert(text, True) == convert(text, False), page.relative_to(tmp_path)
         md = markdown.Markdown(extensions=EXTS, extension_configs=CONFIGS)
         tags += text.count("<")
         left += stash_blocks(md, text).count("<")

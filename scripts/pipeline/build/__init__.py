@@ -36,7 +36,7 @@ lets go of each page's source once converted and of its HTML once written).
 
 Speed (profiled at 30,000 tasks): mkdocs runs in a child with plugins that
 leave the built files byte for byte those of a plain mkdocs build (listed in
-mkdocs_child.py; tests/pipeline/test_nav_memo.py compares the two): among
+mkdocs_child.py; tests/pipeline/test_plain_mkdocs.py compares the two): among
 them, the anchors of each page collected with regular expressions instead of
 Python's HTMLParser, the files of the private docs folder hard-linked into
 the site, not copied, and the theme's navigation made once for many pages.

@@ -12,7 +12,8 @@ certain of (a comment, a script, a declaration, a tag it cannot read, a
 block followed by more on its line) it stops, and html_block reads the rest
 of the page as before. What html_block would have put in place of each block, and what
 it would have stashed, is put in its place and stashed here, so the HTML
-mkdocs writes is the same byte for byte (tests/pipeline/test_rawhtml.py).
+mkdocs writes is the same byte for byte (tests/pipeline/test_rawhtml.py on documents
+made to trip it, tests/pipeline/test_plain_mkdocs.py on every page of the real site).
 """
 
 from __future__ import annotations

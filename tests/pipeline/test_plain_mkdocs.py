@@ -1,8 +1,9 @@
 """The build's own mkdocs process (scripts/pipeline/build/mkdocs_child.py:
-its plugins, the navigation made once for many pages) writes the pages a
-plain mkdocs build of the same docs folder writes, byte for byte, but for
-the search worker's version on its address (the build's is the hash of the
-worker, plain mkdocs' the build date: overrides/main.html)."""
+its plugins, among them rawhtml.py's blocks set aside sooner and the
+navigation made once for many pages) writes the pages a plain mkdocs build
+of the same docs folder writes, byte for byte, but for the search worker's
+version on its address (the build's is the hash of the worker, plain
+mkdocs' the build date: overrides/main.html)."""
 
 from __future__ import annotations
 
