@@ -14,6 +14,8 @@ byte those of a plain `mkdocs build`:
   no longer needed;
 - _faster_anchor_collection: the anchors of each page collected with regular
   expressions instead of Python's HTMLParser;
+- _one_markdown: one Python-Markdown instance converts every page (reset in
+  between), instead of a new one, its extensions set up again, per page;
 - rawhtml.RawBlocks: the raw HTML blocks of each page set aside as
   Python-Markdown would, found with regular expressions instead of
   HTMLParser;
@@ -33,6 +35,7 @@ import functools
 import hashlib
 import html
 import json
+import logging
 import os
 import re
 import sys
@@ -116,6 +119,51 @@ def _faster_anchor_collection() -> None:
         return lines
 
     collector.run = run
+
+
+def _one_markdown() -> None:
+    """mkdocs (1.6) makes a new Markdown instance for every page it converts,
+    setting up every extension again (a twentieth of its time on the real
+    site). Convert every page with one instance, reset between pages (what
+    Python-Markdown's reset() is for: it empties the stash, the references
+    and each extension's state, the table of contents included); the
+    processors mkdocs adds for the page (links, anchors, title) are made for
+    each page as before and replace the previous page's under the same
+    names. Page.render as mkdocs 1.6 has it otherwise; left alone when mkdocs
+    has changed."""
+    import markdown
+    from mkdocs.structure import pages
+
+    parts = ("_RawHTMLPreprocessor", "_ExtractAnchorsTreeprocessor", "_RelativePathTreeprocessor",
+             "_ExtractTitleTreeprocessor", "get_toc", "log")
+    if not all(hasattr(pages, name) for name in parts) or not hasattr(pages.Page, "render"):
+        return
+    made: dict[int, markdown.Markdown] = {}
+
+    def render(self, config, files) -> None:
+        if self.markdown is None:
+            raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        md = made.get(id(config))
+        if md is None:
+            md = made[id(config)] = markdown.Markdown(extensions=config["markdown_extensions"],
+                                                      extension_configs=config["mdx_configs"] or {})
+        md.reset()
+        raw_html_ext = pages._RawHTMLPreprocessor()
+        raw_html_ext._register(md)
+        extract_anchors_ext = pages._ExtractAnchorsTreeprocessor(self.file, files, config)
+        extract_anchors_ext._register(md)
+        relative_path_ext = pages._RelativePathTreeprocessor(self.file, files, config)
+        relative_path_ext._register(md)
+        extract_title_ext = pages._ExtractTitleTreeprocessor()
+        extract_title_ext._register(md)
+        self.content = md.convert(self.markdown)
+        self.toc = pages.get_toc(getattr(md, "toc_tokens", []))
+        self._title_from_render = extract_title_ext.title
+        self.present_anchor_ids = extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
+        if pages.log.getEffectiveLevel() > logging.DEBUG:
+            self.links_to_anchors = relative_path_ext.links_to_anchors
+
+    pages.Page.render = render
 
 
 def _link_instead_of_copy(docs: str) -> None:
@@ -325,8 +373,6 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
     -d out` does, with docs_dir overridden, for share k of n. `reuse`: a
     JSON file of the pages the build cache offers (reuse.py); the report of
     what was reused and converted is written beside it, REUSE.report-k."""
-    import logging
-
     from mkdocs import config, exceptions
     from mkdocs.__main__ import State, _enable_warnings
     from mkdocs.commands import build as mk
@@ -334,6 +380,7 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
     state = State(level=logging.WARNING)  # --quiet: warnings and errors only
     _enable_warnings()
     _faster_anchor_collection()
+    _one_markdown()
     _link_instead_of_copy(docs)
     overrides = {"site_dir": out, "docs_dir": docs, "strict": True}
     if os.environ.get("SITE_URL"):
