@@ -18,7 +18,10 @@ left instead, and the longest only to a worker about to run out.
 
 The weights travel from the workers (which collect the tests and read the
 markers) to the controller (which schedules and collects nothing) in a JSON
-file the controller names in each worker's `workerinput`.
+file the controller names in each worker's `workerinput`. LongLast overrides
+a private method of xdist's LoadScopeScheduling (`_assign_work_unit`; xdist
+is pinned in requirements.in): tests/test_scheduling.py fails should a new
+xdist stop calling it.
 """
 
 from __future__ import annotations
