@@ -107,23 +107,22 @@ $(NODE_STAMP): package.json package-lock.json
 # stays on one worker, so that its fixtures are made once): the tests wait on
 # Chromium, servers and commands, and with one worker per core a core stood
 # idle a tenth of the run. Modules are handed out longest first, and a worker
-# still busy gets the shortest left (tests/scheduling.py), not re-sorted by how
-# many tests they hold (xdist's default, which left the longest for last).
+# still busy gets the shortest left (tests/scheduling.py; --no-loadscope-reorder:
+# not re-sorted by how many tests they hold, xdist's default, which left the
+# longest for last).
 # The data's canonical style is one of the tests (tests/editor/test_workflow.py),
 # not a command run before them. The ten slowest are listed and the last line
 # is the wall time of the whole target.
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
-PYTEST := $(PY) -m pytest -q --dist loadscope
+PYTEST := $(PY) -m pytest -q --dist loadscope --no-loadscope-reorder
 test: $(STAMP) $(NODE_STAMP) browser
 	@start=$$(date +%s); \
-	$(PYTEST) --no-loadscope-reorder -n $(WORKERS) --durations=10; status=$$?; \
+	$(PYTEST) -n $(WORKERS) --durations=10; status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # While editing: no Chromium and no test that builds whole sites of its own
 # (markers `browser` and `slow`, tests/conftest.py). Nothing waits here: one
-# worker per core. The tests left are short: xdist's own order (modules with
-# the most tests first) spreads them best (25 s, against 30 s in the order of
-# make test).
+# worker per core.
 test-fast: $(STAMP) $(NODE_STAMP)
 	@start=$$(date +%s); \
 	$(PYTEST) -n auto -m "not browser and not slow"; status=$$?; \

@@ -23,7 +23,6 @@ from test_search_facets import synonym_pairs, unjoined_pair
 pytestmark = pytest.mark.long(17)
 
 
-
 @pytest.fixture(scope="module")
 def docs():
     return documents(load_site())[0]
