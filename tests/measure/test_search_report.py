@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SEARCH_SCALE
 
 pytestmark = [pytest.mark.slow, pytest.mark.long(20)]  # runs a command that drives Chromium
 
@@ -32,13 +32,13 @@ def test_make_search_report_on_a_built_site(built_site):
 
 def test_scale_copies_a_built_site_with_its_search_data_replicated(built_site, tmp_path):
     """`python -m scripts.measure.search_report scale SITE OUT` (the README's way to the figures at a
-    province's size), here at 1,500 tasks rather than its default 30,000."""
+    province's size), here at the tests' SEARCH_SCALE rather than its default 30,000."""
     out = tmp_path / "scaled"
     result = subprocess.run([sys.executable, "-m", "scripts.measure.search_report", "scale", str(built_site), str(out),
-                             "--tasks", "1500"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+                             "--tasks", str(SEARCH_SCALE)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     m = re.search(r"^scale: (\d+) tasks, (\d+) documents; index built in [\d.]+ s; (\d+) files", result.stdout, re.M)
-    assert m and int(m[1]) >= 1500 and int(m[3]) > 1, result.stdout
+    assert m and int(m[1]) >= SEARCH_SCALE and int(m[3]) > 1, result.stdout
     largest = r"^scale: largest download before a first result: [\d.]+ KiB gz$"
     assert re.search(largest, result.stdout, re.M), result.stdout
     assert (out / "index.html").is_file() and (out / "search" / "search_index.json").is_file()

@@ -138,15 +138,15 @@ def _one_markdown() -> None:
              "_ExtractTitleTreeprocessor", "get_toc", "log")
     if not all(hasattr(pages, name) for name in parts) or not hasattr(pages.Page, "render"):
         return
-    made: dict[int, markdown.Markdown] = {}
+    made: list = [None, None]  # the configuration, and the instance made for it
 
     def render(self, config, files) -> None:
         if self.markdown is None:
             raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
-        md = made.get(id(config))
-        if md is None:
-            md = made[id(config)] = markdown.Markdown(extensions=config["markdown_extensions"],
-                                                      extension_configs=config["mdx_configs"] or {})
+        if made[0] is not config:
+            made[:] = [config, markdown.Markdown(extensions=config["markdown_extensions"],
+                                                 extension_configs=config["mdx_configs"] or {})]
+        md = made[1]
         md.reset()
         raw_html_ext = pages._RawHTMLPreprocessor()
         raw_html_ext._register(md)
