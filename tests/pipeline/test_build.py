@@ -4,35 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
-
-class Collector(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.ids: set[str] = set()
-        self.links: list[str] = []
-        self.srcs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if a.get("id"):
-            self.ids.add(a["id"])
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        for key in ("src", "href"):
-            if tag in ("script", "img", "link", "iframe") and a.get(key):
-                self.srcs.append(a[key])
-
-
-def parse(path: Path) -> Collector:
-    c = Collector()
-    c.feed(path.read_text(encoding="utf-8"))
-    return c
+from built_pages import parsed
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +44,7 @@ def test_dataset_has_the_documented_fields(dataset):
 def test_every_task_url_is_an_anchor_on_its_page(built_site, dataset):
     for plan in dataset["plans"]:
         page = page_for(built_site, plan["url"])
-        ids = parse(page).ids
+        ids = parsed(page).ids
         for action in plan["actions"]:
             assert action["url"].split("#")[1] in ids
             for task in action["tasks"]:
@@ -90,16 +67,8 @@ def test_plan_page_shows_text_deadlines_and_units(built_site, dataset):
 def test_internal_links_resolve(built_site):
     """Every link on every page leads to an existing file and, with a
     fragment, to an existing id on that page."""
-    pages = list(built_site.rglob("*.html"))
-    cache: dict[Path, Collector] = {}
-
-    def parsed(path: Path) -> Collector:  # each page parsed once
-        if path not in cache:
-            cache[path] = parse(path)
-        return cache[path]
-
     broken = []
-    for page in pages:
+    for page in built_site.rglob("*.html"):
         rel = page.relative_to(built_site).as_posix()
         base = "http://site/" + rel
         for href in parsed(page).links:

@@ -10,11 +10,11 @@ import functools
 import datetime as dt
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from built_pages import Parsed, parse_html
 from scripts.model import models
 from scripts.pipeline.enrich import enrich
 from scripts.pipeline.enrich.comparison import infer_targets
@@ -460,53 +460,16 @@ def test_upcoming_never_cuts_a_day_in_half(site):
 # --------------------------------------------------------------------------- #
 
 
-class Page(HTMLParser):
-    """Ids, links (with their text) and text of one built page."""
-
-    def __init__(self):
-        super().__init__()
-        self.ids: set[str] = set()
-        self.links: list[tuple[str, str]] = []
-        self._href: str | None = None
-        self._text: list[str] = []
-        self.rows: list[dict] = []  # <tr id=…> rows with their classes and text
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if a.get("id"):
-            self.ids.add(a["id"])
-        if tag == "a" and a.get("href"):
-            self._href, self._text = a["href"], []
-        if tag == "tr" and a.get("id"):
-            self.rows.append({"id": a["id"], "class": a.get("class", ""), "html": []})
-
-    def handle_data(self, data):
-        if self._href is not None:
-            self._text.append(data)
-        if self.rows:
-            self.rows[-1]["html"].append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self._href is not None:
-            self.links.append((self._href, "".join(self._text)))
-            self._href = None
-
-
 @functools.lru_cache(maxsize=None)
-def page(site: Path, url: str) -> tuple[Page, str]:
+def page(site: Path, url: str) -> tuple[Parsed, str]:
     """A built page, parsed once per test run (read only: the site does not change)."""
     html = (site / url / "index.html").read_text(encoding="utf-8")
-    p = Page()
-    p.feed(html)
-    return p, html
+    return parse_html(html), html
 
 
-def hrefs_to(p: Page, url: str, here: str) -> list[str]:
+def hrefs_to(p: Parsed, url: str, here: str) -> list[str]:
     """The links of page `here` that lead to the site address `url`."""
-    from urllib.parse import urljoin
-
-    target = "http://s/" + url
-    return [h for h, _ in p.links if urljoin("http://s/" + here, h) == target]
+    return p.hrefs_to(url, here)
 
 
 @pytest.fixture(scope="module")
@@ -550,9 +513,7 @@ def test_department_page_lists_what_it_leads_and_supports(built_site, dataset):
         for section, expected in (("lead", lead.get(dep["id"], [])), ("support", support.get(dep["id"], []))):
             # the section between its heading and the next h2
             part = html.split(f'id="{section}"', 1)[1].split("<h2", 1)[0]
-            sub = Page()
-            sub.feed(part)
-            linked = {h for h, _ in sub.links}
+            sub = parse_html(part)
             for task_url in expected:
                 assert hrefs_to(sub, task_url, url), f"{url} {section}: no link to {task_url}"
             if not expected:
@@ -612,7 +573,7 @@ def test_timeline_shows_every_deadline_with_status_in_words(built_site, dataset)
         pp, _ = page(built_site, plan["url"])
         for i, d in enumerate(t["deadlines"], 1):
             anchor = f"due-{t['id']}-{i}"
-            href = next(h for h, _ in pp.links if h.endswith("#" + anchor))
+            href = next(h for h in pp.links if h.endswith("#" + anchor))
             target = urljoin("http://s/" + plan["url"], href)[len("http://s/"):]
             url = target.split("#", 1)[0]
             assert re.fullmatch(r"timeline/\d{4}q[1-4]/[a-z0-9-]+/", url), target
@@ -621,7 +582,7 @@ def test_timeline_shows_every_deadline_with_status_in_words(built_site, dataset)
             status = status_of(D.fromisoformat(d["date"]), now)
             assert d["status"] == status
             assert f"tl-{status}" in row["class"]
-            text = "".join(row["html"])
+            text = row["text"]
             assert {"past": "已到期", "soon": "90天内到期", "later": "未到期"}[status] in text
             assert d["date"] in text
             assert hrefs_to(tp, t["url"], url)  # the entry links to its task

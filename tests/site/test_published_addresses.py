@@ -6,48 +6,16 @@ of a kept anchor is sent on at once; without, the anchor shows its link."""
 
 from __future__ import annotations
 
-import functools
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from urllib.parse import unquote, urljoin
 
+from built_pages import parsed as parse
 from scripts.pipeline.addresses import read_registry
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Anchors(HTMLParser):
-    """Ids of a page, the link inside each kept anchor, and a meta refresh."""
-
-    def __init__(self):
-        super().__init__()
-        self.ids: set[str] = set()
-        self.kept: dict[str, str] = {}
-        self.refresh: str | None = None
-        self._kept: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "id" in a:
-            self.ids.add(a["id"])
-        if "kept-anchor" in (a.get("class") or "").split():
-            self._kept = a["id"]
-        if tag == "a" and self._kept and "kept-anchor-link" in (a.get("class") or ""):
-            self.kept[self._kept] = a["href"]
-            self._kept = None
-        if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
-            self.refresh = a["content"].split("url=", 1)[1]
-
-
-@functools.lru_cache(maxsize=None)
-def parse(f: Path) -> Anchors:
-    """A page's anchors, parsed once per test run (the built site does not change)."""
-    parsed = Anchors()
-    parsed.feed(f.read_text(encoding="utf-8"))
-    return parsed
 
 
 def file_of(site: Path, path: str) -> Path:
@@ -89,8 +57,7 @@ def test_split_pages_keep_their_old_anchors_and_send_readers_on(built_site, data
     registry = [a for _, a in read_registry(data_dir)]
     for page in ("plans/", "departments/"):
         f = file_of(built_site, page)
-        parsed = Anchors()
-        parsed.feed(f.read_text(encoding="utf-8"))
+        parsed = parse(f)
         old = [a.split("#", 1)[1] for a in registry if a.startswith(page + "#")]
         moved = [frag for frag in old if frag in parsed.kept]
         assert moved, f"{page}: no kept anchor"
@@ -113,15 +80,13 @@ def test_a_resolver_that_cannot_fail_is_not_a_test(tmp_path):
 def kept_addresses(site, data_dir, pages=("departments/", "plans/", "topics/", "departments/categories/")) -> list[tuple[str, str]]:
     """(old address, the link of its kept anchor) of one registered anchor per
     kind of split page, found in the built site."""
-    out, seen, parsed_pages = [], set(), {}
+    out, seen = [], set()
     for _, address in read_registry(data_dir):
         page, _, frag = address.partition("#")
         kind = next((p for p in pages if page.startswith(p)), None)
         if not frag or kind is None or (kind, page.count("/")) in seen:
             continue
-        if page not in parsed_pages:
-            parsed_pages[page] = parse(file_of(site, page))
-        parsed = parsed_pages[page]
+        parsed = parse(file_of(site, page))
         if frag in parsed.kept:
             out.append((address, parsed.kept[frag]))
             seen.add((kind, page.count("/")))
