@@ -27,8 +27,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file handler that logs nothing (keeps test output clean)."""
+
+    def log_message(self, *args):
         pass
 
 
@@ -39,7 +41,7 @@ class _Server(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def serve_dir(directory: Path, handler_class=_Quiet, port: int = 0):
+def serve_dir(directory: Path, handler_class=QuietHandler, port: int = 0):
     """A static server for `directory` on loopback, in a daemon thread."""
     handler = functools.partial(handler_class, directory=str(directory))
     server = _Server(("127.0.0.1", port), handler)
