@@ -60,13 +60,26 @@ def serve(addr: str = "127.0.0.1:8000", data_dir: Path = DATA, docs: Path = OUT)
 
 def _mkdocs_serve(docs: str, addr: str) -> None:
     """In the child process: `mkdocs serve --livereload --dirty --no-strict
-    -a addr -f mkdocs.yml` with docs_dir set to `docs`."""
+    -a addr -f mkdocs.yml` with docs_dir set to `docs`, made faster as the
+    build is (mkdocs_child.patch_mkdocs and speed_up, on the configuration
+    mkdocs serve loads for each build)."""
     from mkdocs.__main__ import State, _enable_warnings
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.commands import serve as served
+
+    from .pipeline.build.mkdocs_child import patch_mkdocs, speed_up
 
     state = State()  # mkdocs' log output as its command line sets it up (kept: it lets go when deleted)
     _enable_warnings()
-    mkdocs_serve(config_file=str(CONFIG), livereload=True, build_type="dirty",
+    patch_mkdocs()
+    load_config = served.load_config
+
+    def load_faster(**kwargs):
+        cfg = load_config(**kwargs)
+        speed_up(cfg, docs)
+        return cfg
+
+    served.load_config = load_faster
+    served.serve(config_file=str(CONFIG), livereload=True, build_type="dirty",
                  dev_addr=addr, docs_dir=docs, strict=False)
     del state
 

@@ -94,6 +94,11 @@ def test_an_edit_shows_without_restart_and_a_bad_edit_keeps_the_pages(served, tm
     plan = data / PLAN
     text = plan.read_text(encoding="utf-8")
     assert NOTE in text and NOTE in fetch(url)
+    # made as the build makes pages (mkdocs_child.speed_up): the search worker's address is versioned by
+    # its content, not by the build date
+    from scripts.pipeline.build.mkdocs_child import worker_version
+
+    assert f'search-worker.js?v={worker_version(tmp_path / "docs")}"' in fetch(url)
 
     plan.write_text(text.replace(NOTE, "服务测试：编者注已修改。"), encoding="utf-8")
     assert wait_for(lambda: "服务测试：编者注已修改。" in (fetch(url) or ""), 60), "the edit never showed"

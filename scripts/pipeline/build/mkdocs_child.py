@@ -27,6 +27,9 @@ byte those of a plain `mkdocs build`:
   point to the same places (overrides/main.html);
 - _compiled_templates_plugin: the theme's templates compiled once for all
   processes (scripts/jinja_cache.py).
+
+`make serve` (scripts/serve.py) shares what does not depend on the build's
+shares and cache: patch_mkdocs() and speed_up().
 """
 
 from __future__ import annotations
@@ -368,6 +371,21 @@ def _compiled_templates_plugin():
     return CompiledTemplates()
 
 
+def patch_mkdocs() -> None:
+    """What this process's mkdocs does faster, for every build it runs."""
+    _faster_anchor_collection()
+    _one_markdown()
+
+
+def speed_up(cfg, docs: str) -> None:
+    """What a configuration loaded from mkdocs.yml (docs_dir `docs`) gains
+    for the build and for `make serve` alike: the same pages, made sooner."""
+    cfg["markdown_extensions"].append(RawBlocks())  # the same HTML, sooner (rawhtml.py)
+    cfg.plugins["build-worker-version"] = _worker_version_plugin(docs)
+    cfg.plugins["build-nav-memo"] = _nav_memo_plugin()
+    cfg.plugins["build-compiled-templates"] = _compiled_templates_plugin()
+
+
 def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse: str = "") -> int:
     """In the child process: what `mkdocs build --strict --quiet -f mkdocs.yml
     -d out` does, with docs_dir overridden, for share k of n. `reuse`: a
@@ -379,15 +397,13 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
 
     state = State(level=logging.WARNING)  # --quiet: warnings and errors only
     _enable_warnings()
-    _faster_anchor_collection()
-    _one_markdown()
+    patch_mkdocs()
     _link_instead_of_copy(docs)
     overrides = {"site_dir": out, "docs_dir": docs, "strict": True}
     if os.environ.get("SITE_URL"):
         overrides["site_url"] = os.environ["SITE_URL"]
     try:
         cfg = config.load_config(config_file=str(CONFIG), **overrides)
-        cfg["markdown_extensions"].append(RawBlocks())  # the same HTML, sooner (rawhtml.py)
         offer = json.loads(Path(reuse).read_text(encoding="utf-8")) if reuse else {}
         others: set[str] = set()
         reuser = reuse_plugin(offer, link_html=share[0] == 0, elsewhere=others)
@@ -395,9 +411,7 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
         if share[1] > 1:
             cfg.plugins["build-share"] = _share_plugin(*share, reused=reuser.reused, others=others)
         cfg.plugins["build-lean"] = _lean_plugin()
-        cfg.plugins["build-worker-version"] = _worker_version_plugin(docs)
-        cfg.plugins["build-nav-memo"] = _nav_memo_plugin()
-        cfg.plugins["build-compiled-templates"] = _compiled_templates_plugin()
+        speed_up(cfg, docs)
         cfg.plugins.on_startup(command="build", dirty=False)
         started = time.monotonic()
         try:
