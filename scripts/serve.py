@@ -7,10 +7,14 @@ to-dos printed: `make check` and `make site` refuse it until they are done.
 Pages are written only when their Markdown changes, so mkdocs serve runs
 --dirty: it rebuilds just those (a YAML edit shows in about a second instead
 of three). --no-strict because mkdocs warns about every dirty build; warnings
-still show, and `make site` and the tests build strictly."""
+still show, and `make site` and the tests build strictly.
+
+Stopped by Ctrl-C or SIGTERM, mkdocs serve removes its temporary copy of the
+site (tests/test_serve.py)."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -33,12 +37,32 @@ def snapshot(data_dir: Path) -> dict[Path, float]:
     return state
 
 
+def _stop_as_on_ctrl_c() -> None:
+    """SIGTERM (`kill`, a service manager, a test) stops this process as
+    Ctrl-C does, and a stop is not interrupted by the next signal: mkdocs
+    serve then removes the site it served from its temporary folder (a
+    /tmp/mkdocs_* copy of the whole site, which a plain SIGTERM left behind)."""
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
 def serve(addr: str = "127.0.0.1:8000", data_dir: Path = DATA, docs: Path = OUT) -> int:
     """Serve the pages generated from `data_dir` into `docs` (build/docs, the
     docs_dir of mkdocs.yml; tests and the bench use folders of their own)."""
     from .pipeline.build.generation import generate
 
-    if not generate(data_dir=data_dir, out=docs, drafts=True) and not (docs / "index.md").exists():
+    _stop_as_on_ctrl_c()
+    try:
+        ready = generate(data_dir=data_dir, out=docs, drafts=True) or (docs / "index.md").exists()
+    except KeyboardInterrupt:
+        return 130
+    if not ready:
         print("serve: fix the problems above first", file=sys.stderr)
         return 1
     proc = subprocess.Popen([sys.executable, "-m", "scripts.serve", str(docs), addr], cwd=ROOT)
@@ -53,8 +77,12 @@ def serve(addr: str = "127.0.0.1:8000", data_dir: Path = DATA, docs: Path = OUT)
     except KeyboardInterrupt:
         pass
     finally:
-        proc.terminate()
-        proc.wait()
+        proc.terminate()  # mkdocs stops as on Ctrl-C (ignored if it is stopping already)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     return 0
 
 
@@ -70,6 +98,7 @@ def _mkdocs_serve(docs: str, addr: str) -> None:
 
     state = State()  # mkdocs' log output as its command line sets it up (kept: it lets go when deleted)
     _enable_warnings()
+    _stop_as_on_ctrl_c()
     patch_mkdocs()
     load_config = served.load_config
 

@@ -62,26 +62,40 @@ def wait_for(predicate, timeout: float) -> bool:
     return False
 
 
+class Served:
+    """`make serve` of a copy of the real data, its temporary folder (TMPDIR)
+    one of its own."""
+
+    def __init__(self, tmp_path: Path):
+        self.data, self.temp = tmp_path / "data", tmp_path / "tmp"
+        shutil.copytree(ROOT / "data", self.data)
+        self.temp.mkdir()
+        port = free_port()
+        self.log = open(tmp_path / "serve.log", "w+", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "scripts", "--data", str(self.data), "serve", "--addr", f"127.0.0.1:{port}",
+             "--docs", str(tmp_path / "docs")],
+            cwd=ROOT, env={**os.environ, "NOW": NOW, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(self.temp)},
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.url = f"http://127.0.0.1:{port}/{PLAN_PAGE}"
+
+    def stop(self) -> None:
+        """SIGTERM to the whole process group, as a service manager stops it."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
+
+
 @pytest.fixture()
 def served(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    port = free_port()
-    log = open(tmp_path / "serve.log", "w+", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scripts", "--data", str(data), "serve", "--addr", f"127.0.0.1:{port}",
-         "--docs", str(tmp_path / "docs")],
-        cwd=ROOT, env={**os.environ, "NOW": NOW, "NO_MKDOCS_2_WARNING": "1"},
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/{PLAN_PAGE}"
+    server = Served(tmp_path)
     try:
-        assert wait_for(lambda: fetch(url) is not None, 120), "mkdocs serve did not come up"
-        yield data, url, log
+        assert wait_for(lambda: fetch(server.url) is not None, 120), "mkdocs serve did not come up"
+        yield server
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
+        server.stop()
+        server.log.close()
 
 
 def test_an_edit_shows_without_restart_and_a_bad_edit_keeps_the_pages(served, tmp_path):
@@ -90,7 +104,7 @@ def test_an_edit_shows_without_restart_and_a_bad_edit_keeps_the_pages(served, tm
     assert (tmp_path / "docs" / "plans" / f"{Path(PLAN).stem}.md").is_file()
     shared = ROOT / "build" / "docs" / "plans" / f"{Path(PLAN).stem}.md"
     before = shared.stat().st_mtime_ns if shared.exists() else None
-    data, url, log = served
+    data, url, log = served.data, served.url, served.log
     plan = data / PLAN
     text = plan.read_text(encoding="utf-8")
     assert NOTE in text and NOTE in fetch(url)
@@ -120,3 +134,8 @@ def test_an_edit_shows_without_restart_and_a_bad_edit_keeps_the_pages(served, tm
     assert "Traceback" not in out
     assert "addresses.txt" not in out, "a file that does not load was reported as removed addresses"
     assert (shared.stat().st_mtime_ns if shared.exists() else None) == before
+
+    # stopped, mkdocs serve removes the site it served from the temporary folder
+    assert list(served.temp.iterdir()), "mkdocs serve did not use TMPDIR: the check below proves nothing"
+    served.stop()
+    assert not list(served.temp.iterdir()), "make serve left its temporary site behind"
