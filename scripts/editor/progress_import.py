@@ -8,8 +8,8 @@ headings, so moved columns are found too. A workbook may hold several sheets
 (several units' lists, one quarter or more); a row is a report when any of
 状态, 进展情况, 佐证材料, 报送日期, 期次, 备注 is filled in.
 
-Every row that cannot be placed is reported with its sheet and row number,
-and then nothing is written. A report never replaces an earlier one: the
+Every row that cannot be placed or fails the check is reported with its
+sheet and row number, all in one run, and then nothing is written. A report never replaces an earlier one: the
 same report again is skipped as already imported; a different report by the
 same unit on the same thing and day is refused. The new files are checked
 with the whole data (`make check`) in a copy first; data/ changes only when
@@ -240,12 +240,15 @@ def import_progress(src: Path, data_dir: Path = DATA) -> tuple[dict[Path, str], 
     if problems:
         raise ImportFailed([str(p) for p in problems[:20]] + ["the data has problems (`make check`): fix them first"])
     rows, errors = read_workbook(src, corpus)
-    texts, placed, refused, skipped = merge(rows, data_dir) if not errors else ({}, {}, [], 0)
-    errors += refused
+    texts, placed, refused, skipped = merge(rows, data_dir)  # the rows that could be read, even beside bad ones:
+    errors += refused  # every problem is told in one run
+    if texts:
+        try:
+            _check_in_copy(texts, placed, data_dir)
+        except ImportFailed as e:
+            errors += e.messages
     if errors:
         raise ImportFailed(errors)
-    if texts:
-        _check_in_copy(texts, placed, data_dir)
     return texts, skipped
 
 
