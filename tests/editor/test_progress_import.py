@@ -24,7 +24,7 @@ from scripts.pipeline.enrich import enrich
 from scripts.pipeline.render import downloads
 from scripts.pipeline.validate import check
 
-pytestmark = pytest.mark.long(18)
+pytestmark = pytest.mark.long(10)
 
 TODAY = dt.date.fromisoformat(NOW)
 
