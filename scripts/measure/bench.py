@@ -75,6 +75,7 @@ import time
 from pathlib import Path
 
 from ..paths import DATA, ROOT
+from .browser import CHROMIUM, chromium_serving
 from .corpus import Real, make_corpus
 from .pageload import largest_page, load_seconds
 from .progress_corpus import progress_figures
@@ -212,16 +213,14 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
         raise SystemExit(f"bench: the build of {tasks} tasks failed (exit {code}); see above")
     gz, note = search_download(site)
     page, size_bytes = largest_page(site)
-    say(f"size {size}: loading the largest page, {page} ({size_bytes / 1024:.0f} KB), in Chromium …")
-    load = load_seconds(site, page)
+    load, times = browser_figures(site, page, size, size_bytes)
     first = (f"bench: plans={plans} tasks={tasks} build_s={seconds:.1f} peak_mb={peak:.0f} "
              f"site_mb={folder_bytes(site) / MIB:.1f} search_gz_mb={gz:.2f}{note} "
              f"largest_kb={size_bytes / 1024:.0f} load_s={'n/a' if load is None else f'{load:.2f}'} ({page})")
     print(first, flush=True)
     progress = progress_figures(data, site)
     print(progress, flush=True)
-    say(f"size {size}: timing the search in Chromium …")
-    searching = f"bench: tasks={tasks} {summary(search_times(site))}"
+    searching = f"bench: tasks={tasks} {summary(times)}"
     print(searching, flush=True)
     say(f"size {size}: reference build, stock MkDocs + Material on {tasks} plain pages …")
     reference, reference_cpu = reference_build(tasks, work / "reference")
@@ -239,6 +238,18 @@ def bench(size: int, work: Path, real: Real, profile: Path | None = None) -> lis
               f"(reference: stock MkDocs + Material, {tasks} plain one-paragraph pages; rebuild: one plan edited)")
     print(second, flush=True)
     return [first, progress, searching, second]
+
+
+def browser_figures(site: Path, page: str, size: int, size_bytes: int) -> tuple[float | None, dict | None]:
+    """(load_s of the largest page, the search times), both in one headless
+    Chromium; (None, None) without it."""
+    if not Path(CHROMIUM).exists():
+        return None, None
+    with chromium_serving(site) as (browser, base):
+        say(f"size {size}: loading the largest page, {page} ({size_bytes / 1024:.0f} KB), in Chromium …")
+        load = load_seconds(browser, base, page)
+        say(f"size {size}: timing the search in Chromium …")
+        return load, search_times(browser, base)
 
 
 def _converted(log: list[str]) -> str:

@@ -8,7 +8,6 @@ import os
 import time
 from pathlib import Path
 
-from .browser import CHROMIUM, chromium_serving
 
 LOAD_TIMEOUT_MS = 600_000
 
@@ -26,19 +25,19 @@ def largest_page(site: Path) -> tuple[str, int]:
     return best
 
 
-def load_seconds(site: Path, page_path: str) -> float | None:
-    """Seconds from navigating to the page until its load event has run,
-    in a fresh browser context (nothing cached): the Navigation Timing of
-    the page, else the wall time. None without Chromium."""
-    if not Path(CHROMIUM).exists():
-        return None
+def load_seconds(browser, base: str, page_path: str) -> float:
+    """Seconds from navigating to the page (`page_path` under the site served
+    at `base`) until its load event has run, in a fresh browser context
+    (nothing cached): the Navigation Timing of the page, else the wall time."""
     address = page_path[: -len("index.html")] if page_path.endswith("index.html") else page_path
-    with chromium_serving(site) as (browser, base):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
         page = context.new_page()
         started = time.monotonic()
         page.goto(base + address, wait_until="load", timeout=LOAD_TIMEOUT_MS)
         wall = time.monotonic() - started
         ms = page.evaluate("() => { const n = performance.getEntriesByType('navigation')[0];"
                            " return n ? n.loadEventEnd - n.startTime : 0; }")
-        return ms / 1000 if ms and ms > 0 else wall
+    finally:
+        context.close()
+    return ms / 1000 if ms and ms > 0 else wall
