@@ -14,6 +14,7 @@ site (tests/test_serve.py)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -43,7 +44,11 @@ def _stop_as_on_ctrl_c() -> None:
     serve then removes the site it served from its temporary folder (a
     /tmp/mkdocs_* copy of the whole site, which a plain SIGTERM left behind)."""
 
+    owner = os.getpid()
+
     def stop(signum, frame):
+        if os.getpid() != owner:  # a process forked meanwhile (generating pages) ends quietly
+            os._exit(128 + signum)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
