@@ -8,7 +8,6 @@ no document holds as typed (synonyms, nearest matches)."""
 from __future__ import annotations
 
 import statistics
-from pathlib import Path
 
 from .browser import browser_facets, browser_filter, browser_query, open_search
 from .engine import DEFAULT_QUERIES
