@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import pytest
 from urllib.parse import unquote, urljoin
 
 from built_pages import parsed as parse
