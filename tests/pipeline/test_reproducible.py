@@ -47,7 +47,7 @@ def commit_epoch() -> int:
 def two_builds(tmp_path_factory, built_site, data_dir):
     """The run's build of the real data (built_site: one mkdocs process,
     the hash seed and time zone the run has) and a second build of the same
-    data: another hash seed, time zone (eight hours from the run's), folder
+    data: another hash seed, time zone (another offset from UTC), folder
     and number of mkdocs processes, at least a second later."""
     tmp = tmp_path_factory.mktemp("reproducible")
     zone = "UTC" if time.localtime().tm_gmtoff else "Asia/Shanghai"
