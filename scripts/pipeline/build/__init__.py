@@ -41,16 +41,20 @@ them, the anchors of each page collected with regular expressions instead of
 Python's HTMLParser, the files of the private docs folder hard-linked into
 the site, not copied, and the theme's navigation made once for many pages.
 
-Rebuilds (cache.py, reuse.py): a build leaves in `.build-cache/<site>/`,
-beside the published folder, the HTML of every page with the hash of the
-Markdown it came from. The next build generates every page again, and mkdocs
-converts only those whose Markdown, engine (mkdocs.yml, theme, overrides,
-packages, this package's code), navigation or link targets changed; the
-others' HTML is hard-linked from the cache, after its hash was checked. The
-result is byte for byte that of a full build (tested, at another build date
-too); a missing, damaged or foreign cache means converting every page;
-BUILD_CACHE=0 neither reads nor writes it. The cache is written only after
-the site is published.
+Rebuilds (cache.py, reuse.py, render/incremental.py): a build leaves in
+`.build-cache/<site>/`, beside the published folder, the HTML of every page
+with the hash of the Markdown it came from, its docs folder, and a record of
+what each page and each plan's and unit's downloads read of the enriched
+site. The next build checks and enriches everything, renders only the pages
+and downloads whose reads changed (the others are hard-linked from the last
+build, after their hash was checked), and mkdocs converts only the pages
+whose Markdown, engine (mkdocs.yml, theme, overrides, packages, this
+package's code), navigation or link targets changed; the others' HTML is
+hard-linked from the cache, after its hash was checked. The result is byte
+for byte that of a full build (tested, at another build date too, and after
+many kinds of edit: tests/pipeline/test_incremental.py); a missing, damaged
+or foreign cache means making every page; BUILD_CACHE=0 neither reads nor
+writes it. The cache is written only after the site is published.
 
 Progress: one line per stage, with its time, and while a stage runs a line
 every PROGRESS_EVERY seconds (for mkdocs, with the pages written so far).
@@ -77,7 +81,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ...paths import DATA, ROOT
-from .cache import BuildCache, engine_key, page_hashes
+from .cache import RENDERS, BuildCache, engine_key, page_hashes, remove_later
 from .cache import enabled as cache_enabled
 from .generation import Generation
 from .progress import PAGE_WEIGHT, Ticker, cores, say
@@ -201,20 +205,6 @@ def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1, 
             shutil.rmtree(o, ignore_errors=True)
 
 
-def remove_later(folders: list[Path]) -> None:
-    """Remove the folders in a process of their own that outlives this one,
-    and forget them (`folders` is emptied). Removing is slow on some disks
-    (a millisecond a file: at 30,000 tasks the previous site alone is over
-    100,000 files), and once the new site is published nothing waits for
-    it. Removed here and now when that process cannot start."""
-    try:
-        subprocess.run(["sh", "-c", 'rm -rf -- "$@" >/dev/null 2>&1 &', "remove-later", *map(str, folders)],
-                       start_new_session=True, stdin=subprocess.DEVNULL, check=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return
-    folders.clear()
-
-
 def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     """The whole build into `site_dir` (relative to the repository). Pages are
     generated into a temporary folder of this build's own (removed after),
@@ -239,7 +229,8 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     try:
         say("1/2 checking data and generating pages …")
         rebuild = cache is not None and cache.has_manifest()  # see generate_into: search_early
-        gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None, rebuild)
+        renders = (cache.renders, cache.docs, work / RENDERS, target) if cache is not None else None
+        gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None, rebuild, renders)
         with Ticker("generating"):
             ready = gen.pages_ready()
         if not ready:
@@ -287,7 +278,8 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         if cache is not None:
             t = time.monotonic()
             try:
-                cache.save(target, engine, markdown, reports)
+                cache.save(target, engine, markdown, reports, docs, work / RENDERS)
+                docs = None  # the cache's now: the next build takes its unchanged pages from it
                 say(f"build cache updated ({time.monotonic() - t:.1f} s)")
             except OSError as e:  # the site is published; the next build converts what the cache misses
                 say(f"build cache not updated ({e})")

@@ -12,8 +12,16 @@ site's are on one file system and are hard-linked, never copied:
                     (reuse.py)
     html/<dest>     the HTML of every page of the last build (hard links to
                     the published files)
-    memo.sqlite     the spreadsheets (XLSX) of the last build, by a key of
-                    their content (memo.py)
+    memo.sqlite     the data files as loaded, the spreadsheets (XLSX) and
+                    feeds (Atom) of the last build, by a key of their
+                    content (memo.py)
+    docs/           the last build's docs folder (its Markdown)
+    renders.json    line 1: SHA-256 of the rest; then what each page and
+                    each plan's and unit's downloads read of the enriched
+                    site, the digests of what was read and the SHA-256 of
+                    the files made (render/incremental.py): a page whose
+                    reads are as they were is taken from docs/, downloads
+                    from the published site
     .lock           held while a build uses the cache
 
 Keys. A page's HTML is reused only when all of these are as they were:
@@ -57,19 +65,21 @@ import fcntl
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ...paths import CONFIG
+from ..render.incremental import hash_files
 from .progress import say
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 HTML = "html"
 MEMO = "memo.sqlite"
-HASH_THREADS = 4  # hashlib and file reads let go of the GIL: files are hashed in threads
+DOCS = "docs"
+RENDERS = "renders.json"
 CODE = Path(__file__).resolve().parent  # this package; its mkdocs plugins are part of the engine:
 PLUGINS = ("mkdocs_child.py", "reuse.py", "rawhtml.py")
 
@@ -80,19 +90,6 @@ def enabled() -> bool:
 
 def cache_folder(target: Path) -> Path:
     return target.parent / ".build-cache" / target.name
-
-
-def sha256_file(path: Path | str) -> str | None:
-    try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
-def hash_files(paths: list[Path]) -> list[str | None]:
-    with ThreadPoolExecutor(HASH_THREADS) as pool:
-        return list(pool.map(sha256_file, paths))
 
 
 def page_hashes(docs: Path) -> dict[str, str]:
@@ -181,7 +178,9 @@ class BuildCache:
     def __init__(self, target: Path):
         self.folder = cache_folder(target)
         self.html = self.folder / HTML
-        self.memo = self.folder / MEMO  # memo.py: results of pure functions (the spreadsheets)
+        self.memo = self.folder / MEMO  # memo.py: results of pure functions (spreadsheets, feeds)
+        self.docs = self.folder / DOCS
+        self.renders = self.folder / RENDERS
         self._lock = None
         self._manifest: dict = {}
         self._verified: set[str] = set()  # pages whose cached HTML hashes as recorded
@@ -255,11 +254,14 @@ class BuildCache:
         return set(pages)
 
     # ------------------------------------------------------------------ #
-    def save(self, site: Path, engine: str, markdown: dict[str, str], reports: list[dict]) -> None:
+    def save(self, site: Path, engine: str, markdown: dict[str, str], reports: list[dict], docs: Path,
+             renders: Path) -> None:
         """Record the published `site`: reused pages keep their entries,
         converted pages get theirs (with the hash of the HTML mkdocs wrote,
         which is linked into the cache), pages that are gone are dropped;
-        the manifest is written last."""
+        the build's `docs` folder and the record of its pages' reads
+        (`renders`) replace the last build's; the manifest is written last."""
+        self._keep_docs(docs, renders)
         old = self._manifest.get("pages", {}) if self._manifest.get("engine") == engine else {}
         reused = set(reports[0]["reused"])
         records: dict[str, dict] = {}
@@ -288,6 +290,33 @@ class BuildCache:
                 pass
         write_manifest(self.folder / MANIFEST, {"format": FORMAT, "engine": engine, "nav": reports[0]["nav"],
                                                 "pages": pages})
+
+    def _keep_docs(self, docs: Path, renders: Path) -> None:
+        """docs/ and renders.json of this build in place of the last one's
+        (the record first out, last in: a record never names pages of
+        another folder). The old folder is removed by a process of its own."""
+        self.renders.unlink(missing_ok=True)
+        if self.docs.exists():
+            old = self.folder / f".{DOCS}-old-{os.getpid()}"
+            os.replace(self.docs, old)
+            remove_later([old])
+        os.replace(docs, self.docs)
+        if renders.is_file():
+            os.replace(renders, self.renders)
+
+
+def remove_later(folders: list[Path]) -> None:
+    """Remove the folders in a process of their own that outlives this one,
+    and forget them (`folders` is emptied). Removing is slow on some disks
+    (a millisecond a file: at 30,000 tasks the previous site alone is over
+    100,000 files), and once the new site is published nothing waits for
+    it. Removed here and now when that process cannot start."""
+    try:
+        subprocess.run(["sh", "-c", 'rm -rf -- "$@" >/dev/null 2>&1 &', "remove-later", *map(str, folders)],
+                       start_new_session=True, stdin=subprocess.DEVNULL, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return
+    folders.clear()
 
 
 def _link_into(source: Path, dest: Path) -> None:

@@ -50,7 +50,8 @@ def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None
 
 
 def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda: None,
-                  memo: Path | None = None, search_early: bool = False) -> bool:
+                  memo: Path | None = None, search_early: bool = False,
+                  renders: tuple[Path, Path, Path, Path] | None = None) -> bool:
     """check -> enrich -> render the pages into `docs`, call `pages_done()`
     (the build starts mkdocs then), then write the downloads and redirect
     pages into `extras` and the search data into `search`.
@@ -61,10 +62,15 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     convert and the search data would come last; not for a full build, where
     mkdocs is the long part and that process would only add its memory to
     the build's peak. `memo`: the build cache's memo (memo.py: the data
-    files as loaded, the spreadsheets), if any. On problems, print them and
-    return False."""
+    files as loaded, the spreadsheets), if any. `renders`: the build cache's
+    record of what each page and download read, the folder of the last
+    build's Markdown, where to write this build's record, and the site the
+    last build published (render/incremental.py): pages and downloads whose
+    reads are as they were are taken from there, not made. On problems,
+    print them and return False."""
     from ..enrich import enrich
-    from ..render import downloads, render_extras, render_site
+    from ..render import downloads, feeds, render_extras, render_site
+    from ..render.incremental import Renders
     from ..validate import check
     from .memo import LoadMemo, Memo
 
@@ -102,17 +108,24 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
                                                                name="search")
         indexing.start()
     try:
-        n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores())
+        recorded = Renders(renders[0], renders[1], site, renders[3]) if renders else None
+        n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores(), renders=recorded)
         t3 = time.monotonic()
-        say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s)")
+        pages = recorded.taken if recorded else 0
+        taken = f", {pages} as the last build left them" if recorded else ""
+        say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s{taken})")
         pages_done()
         kept = Memo(memo) if memo else None
         try:
-            n = render_extras(site, extras, search=False, xlsx=kept.function(downloads.xlsx_bytes) if kept else None)
+            n = render_extras(site, extras, search=False, xlsx=kept.function(downloads.xlsx_bytes) if kept else None,
+                              atom=kept.function(feeds.atom) if kept else None, renders=recorded)
         finally:
             if kept:
                 kept.close()
-        reused = f", {kept.hits} spreadsheets from the build cache" if kept else ""
+        reused = f", {kept.hits} spreadsheets and feeds from the build cache" if kept else ""
+        if recorded:
+            reused += f", the downloads of {recorded.taken - pages} plans and units as the last build left them"
+            recorded.save(renders[2])
         say(f"rendered {n} downloads and redirect pages ({time.monotonic() - t3:.1f} s{reused})")
         if indexing is None:
             _write_search(site, search, time.monotonic())
@@ -141,11 +154,12 @@ class Generation:
     runs; finish() waits for them."""
 
     def __init__(self, docs: Path, extras: Path, search: Path, data_dir: Path = DATA, memo: Path | None = None,
-                 search_early: bool = False):
+                 search_early: bool = False, renders: tuple[Path, Path, Path, Path] | None = None):
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
         self.child = ctx.Process(target=_generate_child,
-                                 args=(docs, extras, search, data_dir, send, memo, search_early), name="generate")
+                                 args=(docs, extras, search, data_dir, send, memo, search_early, renders),
+                                 name="generate")
         self.child.start()
         send.close()
 
@@ -166,9 +180,10 @@ class Generation:
 
 
 def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn, memo: Path | None,
-                    search_early: bool) -> None:
+                    search_early: bool, renders: tuple[Path, Path, Path, Path] | None) -> None:
     def run() -> bool:
-        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo, search_early)
+        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo, search_early,
+                             renders)
 
     profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
     if not profile:

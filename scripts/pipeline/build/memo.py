@@ -4,10 +4,11 @@ downloads whose content changed.
 
 Kept: the data files as loaded (LoadMemo, for the check: reading YAML with
 the position of every node and validating it against the models is most of
-the check's time), and the XLSX writer (render/downloads.py's
-xlsx_bytes, two thirds of the time the downloads take: zip compression). Its
-result depends on nothing but its arguments (a table of strings and a date)
-and its module's code, so the key of a result is the SHA-256 of that
+the check's time), the XLSX writer (render/downloads.py's
+xlsx_bytes, zip compression) and the Atom writer (render/feeds.py's atom,
+feedgen: a feed per unit). Their results depend on nothing but their
+arguments (tables of strings, entries of strings and dates, a date) and
+their module's code, so the key of a result is the SHA-256 of that
 module's source, the Python version and the arguments written out in full
 (canonical(): strings, numbers, dates, lists, tuples, dicts and dataclasses
 of those, with their types); a call with any other argument is not kept,

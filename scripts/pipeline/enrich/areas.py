@@ -12,7 +12,6 @@ large as one area of the province, whatever the size of the province.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from ...model import models
@@ -28,6 +27,7 @@ from ...model.urls import (
 )
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
+from .reads import derived
 from .same_duty import shared_groups
 from .timeline import QUARTER_LABELS, STATUS_LABELS, QuarterEntries, RecurrenceGroup, deadline_order, recurrence_calendar, status_of
 from .views import (
@@ -112,26 +112,26 @@ class CompareArea:
         """Every line, national then local."""
         return self.comparison + self.local_comparison
 
-    @functools.cached_property
+    @derived
     def comparison(self) -> list[LineRow]:
         return [compare_line(ln, False, self.plans) for ln in self.national.actions] if self.national else []
 
-    @functools.cached_property
+    @derived
     def local_comparison(self) -> list[LineRow]:
         return [compare_line(ln, True, self.plans) for ln in self.national.local_lines] if self.national else []
 
-    @functools.cached_property
+    @derived
     def target_comparison(self) -> list[TargetRow]:
         if not self.national:
             return []
         return [TargetRow(t, [(p, [g for g in p.goals if any(x.id == t.id for x in g.targets)]) for p in self.plans],
                           status_of(t.date, self.now)) for t in self.national.targets]
 
-    @functools.cached_property
+    @derived
     def unmapped_actions(self) -> list[ActionView]:
         return [a for p in self.plans for a in p.actions if not a.national and not any(t.national for t in a.tasks)]
 
-    @functools.cached_property
+    @derived
     def shared_duties(self) -> list[list[TaskView]]:
         """Groups of the same duty that have a task in this area."""
         return shared_groups(self.plans)
@@ -191,7 +191,7 @@ class RecurringShare:
     url: str
     entries: list[RecurrenceView] = field(default_factory=list)
 
-    @functools.cached_property
+    @derived
     def calendar(self) -> list[RecurrenceGroup]:
         return recurrence_calendar(self.entries)
 

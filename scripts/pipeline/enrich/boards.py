@@ -10,7 +10,6 @@ summarised by counts (`children`), so no page grows with the province.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from ...model import models
 from ...model.progress import next_quarter, previous_quarter, quarter_bounds, quarter_of
 from ...model.urls import board_url, bulletin_url
 from .progress import STATE_ORDER, STATES, OccurrenceRow, ReportView, State, items_of
+from .reads import derived
 from .views import DepartmentView, PlanView
 
 
@@ -58,11 +58,11 @@ class Board:
     def name(self) -> str:
         return self.jurisdiction.name
 
-    @functools.cached_property
+    @derived
     def items(self) -> list[Any]:
         return [x for p in self.plans for x in items_of(p)]
 
-    @functools.cached_property
+    @derived
     def quarters(self) -> list[tuple[int, int]]:
         """The quarters of its plans' periods up to the current one."""
         if not self.plans:
@@ -79,7 +79,7 @@ class Board:
     def current(self) -> tuple[int, int]:
         return quarter_of(self.now)
 
-    @functools.cached_property
+    @derived
     def states(self) -> list[State]:
         return [x.progress.state for x in self.items]
 
@@ -92,13 +92,13 @@ class Board:
         """How many of its items have any report."""
         return sum(bool(x.progress.reports) for x in self.items)
 
-    @functools.cached_property
+    @derived
     def closed(self) -> list[Any]:
         """Items done before the current quarter began: left out of the grid."""
         start = quarter_bounds(*self.current)[0] - dt.timedelta(days=1)
         return [x for x in self.items if x.progress.state_at(start).key == "done"]
 
-    @functools.cached_property
+    @derived
     def grid(self) -> list[tuple[DepartmentView | None, list[tuple[Any, list[State]]]]]:
         """The open items by lead unit (each under every unit that leads it;
         None: no lead unit named), each with its state at the end of every
@@ -115,7 +115,7 @@ class Board:
                 groups.setdefault(key, (unit, []))[1].append(row)
         return sorted(groups.values(), key=lambda g: _unit_order(g[0]))
 
-    @functools.cached_property
+    @derived
     def bulletins(self) -> list["Bulletin"]:
         """One per quarter of `quarters`, newest first."""
         return [Bulletin(self, y, q) for y, q in reversed(self.quarters)]
@@ -199,7 +199,7 @@ class Bulletin:
         nxt = next_quarter(self.year, self.quarter)
         return next((b for b in self.board.bulletins if (b.year, b.quarter) == nxt), None)
 
-    @functools.cached_property
+    @derived
     def units(self) -> list[UnitLine]:
         by_unit: dict[str, tuple[DepartmentView | None, list]] = {}
         for x in self.board.items:
@@ -219,7 +219,7 @@ class Bulletin:
     def counts(self) -> list[tuple[str, str, int]]:
         return count_states([s for line in self.units for s in line.states])
 
-    @functools.cached_property
+    @derived
     def changes(self) -> list[tuple[Any, State, State]]:
         """Items whose state at `at` differs from their state at the end of
         the quarter before."""
@@ -230,7 +230,7 @@ class Bulletin:
                 out.append((x, old, new))
         return out
 
-    @functools.cached_property
+    @derived
     def reports(self) -> list[ReportView]:
         """Every report dated in the quarter, by date."""
         found = [r for x in self.board.items for r in x.progress.reports if self.first <= r.date <= self.at]

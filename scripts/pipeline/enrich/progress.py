@@ -22,13 +22,13 @@ States, always shown as words (the colour only repeats them):
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...model.occurrences import occurrence_key
 from ...model.progress import DONE, Report, previous_quarter, quarter_bounds, quarter_of
 from ..load.corpus import Corpus
+from .reads import derived
 from .views import AnnexRowView, DepartmentView, PlanView, TaskView, _View
 
 SOON_REPORT_DAYS = 30
@@ -158,7 +158,7 @@ class Progress(_View):
         mine = [r for r in self.task_reports if r.unit is unit]
         return mine[-1] if mine else None
 
-    @functools.cached_property
+    @derived
     def duties(self) -> list[tuple[Any, list[OccurrenceRow]]]:
         """For each recurring duty of a task: its occurrences due by today
         (and any reported ahead of its due date), with the reports on each.

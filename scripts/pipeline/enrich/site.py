@@ -6,7 +6,6 @@ plan, the same duties across plans).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ from ...model.jurisdictions import Hierarchy
 from .areas import CompareArea, OngoingShare, RecurringShare, TimelineQuarter
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
+from .reads import derived
 from .same_duty import shared_groups
 from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
 from .views import (ActionView, CategoryView, DeadlineView, DepartmentView, EventView, OngoingView, PlanView, RecurrenceView,
@@ -115,21 +115,21 @@ class Site:
             out.setdefault(d.jurisdiction.id, (d.jurisdiction, []))[1].append(d)
         return list(out.values())
 
-    @functools.cached_property
+    @derived
     def comparison(self) -> list[LineRow]:
         """The national lines of action, each against every plan."""
         if not self.national:
             return []
         return [compare_line(ln, False, self.plans) for ln in self.national.actions]
 
-    @functools.cached_property
+    @derived
     def local_comparison(self) -> list[LineRow]:
         """The lines local plans add, each against every plan."""
         if not self.national:
             return []
         return [compare_line(ln, True, self.plans) for ln in self.national.local_lines]
 
-    @functools.cached_property
+    @derived
     def target_comparison(self) -> list[TargetRow]:
         if not self.national:
             return []
@@ -144,7 +144,7 @@ class Site:
         """Actions that restate no line, national or local."""
         return [a for p in self.plans for a in p.actions if not a.national and not any(t.national for t in a.tasks)]
 
-    @functools.cached_property
+    @derived
     def shared_duties(self) -> list[list[TaskView]]:
         """Groups of tasks linked as the same duty (connected through
         same_duty), largest first."""

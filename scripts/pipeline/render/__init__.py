@@ -7,13 +7,16 @@ addresses (scripts/pipeline/addresses/) and the search data
 (scripts/search/). Output goes to build/docs (git-ignored), the `docs_dir`
 of mkdocs.yml, together with the hand-written pages of docs/. Files are
 written only when their content changes, so `mkdocs serve` reloads just
-what changed.
+what changed. The build passes a record of the last build (Renders,
+incremental.py): pages and downloads whose reads are as they were are
+hard-linked from the last build instead of made.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,11 +36,13 @@ from ...model.urls import (
 from ...paths import DATA, HAND_WRITTEN, OUT
 from ...search.index import index_files
 from ..addresses import Places, kept_anchors, redirect_files
+from ..enrich import reads
 from ..enrich.site import Site
 from . import downloads
 from .dataset import dataset
-from .feeds import feed_files
 from .environment import environment
+from .feeds import feed_files
+from .incremental import Renders, hash_files
 
 
 def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
@@ -83,7 +88,11 @@ def pages(site: Site, jobs: list | None = None) -> Iterator[tuple[str, str]]:
     one page at a time."""
     env = environment()
     for template, url, ctx in page_jobs(site) if jobs is None else jobs:
-        yield page_of(url), env.get_template(template).render(site=site, page_url=url, **ctx)
+        yield page_of(url), render_page(env, site, template, url, ctx)
+
+
+def render_page(env, site: Site, template: str, url: str, ctx: dict) -> str:
+    return env.get_template(template).render(site=site, page_url=url, **ctx)
 
 
 def write_if_changed(path: Path, content: str | bytes, folders: set[Path] | None = None) -> bool:
@@ -109,21 +118,23 @@ def _linked_groups(site: Site, data_dir: Path) -> list:
         lambda: ((src.relative_to(HAND_WRITTEN).as_posix(), src.read_bytes())
                  for src in sorted(HAND_WRITTEN.rglob("*")) if src.is_file()),
         lambda: ((f"sources/{p.data.source}", (data_dir / "sources" / p.data.source).read_bytes()) for p in site.plans),
-        lambda: [("data/plans.json", json.dumps(dataset(site), ensure_ascii=False, indent=1, sort_keys=False) + "\n")],
+        # one line: Python's JSON encoder in C does not indent (indented, the
+        # dataset of a province took seconds of a rebuild)
+        lambda: [("data/plans.json", json.dumps(dataset(site), ensure_ascii=False, separators=(",", ":")) + "\n")],
     ]
 
 
-def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=None) -> list:
+def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=None, atom=None) -> list:
     """What mkdocs only copies: downloads, redirect pages of moved addresses
     (`others`) and the search data (`search`). `build` makes them beside
-    mkdocs (render_extras; `xlsx`: the XLSX writer to use, its results kept
+    mkdocs (render_extras; `xlsx`, `atom`: the XLSX and Atom writers to use, their results kept
     between builds)."""
     return [
-        *([lambda: downloads.files(site, xlsx),
+        *([lambda: downloads.files(site, xlsx),  # first (render_extras counts on it)
            # addresses kept alive
            lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()],
                                   places(site), site.registered).items(),
-           lambda: feed_files(site),  # Atom feeds of what changed
+           lambda: feed_files(site, atom),  # Atom feeds of what changed
            ] if others else []),
         *([lambda: index_files(site).items()] if search else []),  # scripts/search/
     ]
@@ -147,13 +158,16 @@ def _write_groups(groups: list, out: Path) -> tuple[set[Path], int]:
     return files, changed
 
 
-def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool = True, jobs: int = 1) -> int:
+def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool = True, jobs: int = 1,
+                renders: Renders | None = None) -> int:
     """Write the whole docs_dir (without the downloads, redirect pages and
     search data when `extras` is false); returns how many files changed.
     Files that are no longer generated are removed. `jobs` processes render
     the pages (forked: more than one only from a single-threaded process,
     such as the build's generation); this one writes the other files
-    meanwhile. A hand-written page wins over a generated one."""
+    meanwhile. A hand-written page wins over a generated one. `renders`
+    (incremental.py): pages whose reads are as they were are taken from
+    the last build, the others rendered and recorded into `renders.new`."""
     groups = _linked_groups(site, data_dir) + (_extra_groups(site) if extras else [])
     todo = page_jobs(site)
     hand_written = {out / src.relative_to(HAND_WRITTEN) for src in HAND_WRITTEN.rglob("*.md")}
@@ -162,7 +176,7 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
     def meanwhile() -> None:
         others["keep"], others["changed"] = _write_groups(groups, out)
 
-    changed = _write_pages(site, todo, out, hand_written, jobs, meanwhile)
+    changed = _write_pages(site, todo, out, hand_written, jobs, meanwhile, renders)
     changed += others["changed"]
     keep = others["keep"] | {out / page_of(url) for _, url, _ in todo}
     if out.exists():
@@ -175,46 +189,149 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
     return changed
 
 
-def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int, meanwhile=lambda: None) -> int:
+def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int, meanwhile=lambda: None,
+                 renders: Renders | None = None) -> int:
     """Render and write the pages of `todo` (not over the paths in `taken`)
     in `jobs` processes, each every jobs-th page, calling `meanwhile()` in
-    this process while the others render; returns how many pages changed."""
+    this process while the others render; returns how many pages changed.
+    With `renders`, what each page read is recorded (and pages that may be
+    taken from the last build are linked from it, then checked)."""
 
-    def write(part: list) -> int:
-        folders: set[Path] = set()
-        return sum(write_if_changed(out / rel, md, folders) for rel, md in pages(site, part) if out / rel not in taken)
+    def write(part: list) -> tuple[int, dict]:
+        if renders is None:
+            folders: set[Path] = set()
+            return sum(write_if_changed(out / rel, md, folders) for rel, md in pages(site, part)
+                       if out / rel not in taken), {}
+        return _write_recorded(_page_jobs(site, part, out, taken), out, renders, renders.pages_from)
 
     if jobs <= 1:
         meanwhile()
-        return write(todo)
-    ctx = multiprocessing.get_context("fork")
-    children = []
-    for k in range(1, jobs):
-        receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=lambda part, conn: conn.send(write(part)), args=(todo[k::jobs], send))
-        child.start()
-        send.close()
-        children.append((child, receive))
-    meanwhile()
-    changed = write(todo[::jobs])
-    for child, receive in children:
-        try:
-            changed += receive.recv()
-        except EOFError:
-            pass
-        child.join()
-        if child.exitcode != 0:
-            raise RuntimeError("a page rendering process failed (see above)")
+        changed, records = write(todo)
+    else:
+        ctx = multiprocessing.get_context("fork")
+        children = []
+        for k in range(1, jobs):
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=lambda part, conn: conn.send(write(part)), args=(todo[k::jobs], send))
+            child.start()
+            send.close()
+            children.append((child, receive))
+        meanwhile()
+        changed, records = write(todo[::jobs])
+        for child, receive in children:
+            try:
+                n, more = receive.recv()
+                changed += n
+                records.update(more)
+            except EOFError:
+                pass
+            child.join()
+            if child.exitcode != 0:
+                raise RuntimeError("a page rendering process failed (see above)")
+    if renders is not None:
+        renders.new.update(records)
+        changed += _check_taken(_page_jobs(site, todo, out, taken), out, renders, records)
     return changed
 
 
-def render_extras(site: Site, out: Path, search: bool = True, others: bool = True, xlsx=None) -> int:
+def _page_jobs(site: Site, todo: list, out: Path, taken: set[Path]) -> list:
+    """The pages of `todo` (not over `taken`) as jobs of _write_recorded."""
+    env = environment()
+    return [(page_of(url), template, url, ctx,
+             lambda template=template, url=url, ctx=ctx: [(page_of(url), render_page(env, site, template, url, ctx))])
+            for template, url, ctx in todo if out / page_of(url) not in taken]
+
+
+def _write_recorded(jobs: list, out: Path, renders: Renders, source: Path | None, redo: bool = False,
+                    skip: frozenset[Path] = frozenset()) -> tuple[int, dict]:
+    """Write the files of `jobs` ((name, kind, address, context, make):
+    make() gives the files) into `out`, not over the paths in `skip`: taken
+    from `source` (hard links) where the last build's record allows (the
+    record is marked for _check_taken), else made with their reads
+    recorded. `redo`: make all. Returns (files written, records by job name)."""
+    folders: set[Path] = set()
+    records: dict[str, list] = {}
+    changed = 0
+    reads.watch(renders.prints.by_field, renders.prints.cross)
+    try:
+        for name, kind, url, ctx, make in jobs:
+            found = None if redo or source is None else renders.reusable(name, kind, url, ctx)
+            if found is not None and any(out / f in skip for f, _ in found[4]):
+                found = None
+            if found is not None and _link_all(source, out, [f for f, _ in found[4]], folders):
+                records[name] = found + ["taken"]
+                changed += len(found[4])
+                continue
+            with reads.recording() as raw:
+                raw.update(renders.prints.units_in(ctx))  # the plans of the job's context
+                made = [(path, content) for path, content in make() if out / path not in skip]
+            records[name] = renders.record(kind, url, ctx, raw, made)
+            changed += sum(write_if_changed(out / path, content, folders) for path, content in made)
+    finally:
+        reads.unwatch()
+    return changed, records
+
+
+def _link_all(source: Path, out: Path, paths: list[str], folders: set[Path]) -> bool:
+    """Hard-link the files `paths` of `source` into `out`; False (and none
+    left linked: a linked file is another build's, never written to) if
+    one cannot be."""
+    done = []
+    for path in paths:
+        dest = out / path
+        if dest.parent not in folders:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(dest.parent)
+        try:
+            dest.unlink(missing_ok=True)
+            os.link(source / path, dest)
+            done.append(dest)
+        except OSError:
+            for d in done:
+                d.unlink(missing_ok=True)
+            return False
+    return True
+
+
+def _check_taken(jobs: list, out: Path, renders: Renders, records: dict[str, list]) -> int:
+    """Make again the jobs whose files, taken from the last build, do not
+    hash as recorded (changed in place since); count the jobs taken in
+    `renders.taken`. Returns how many files were made again."""
+    taken = [name for name, r in records.items() if r[-1] == "taken"]
+    paths = [(name, path, sha) for name in taken for path, sha in records[name][4]]
+    found = hash_files([out / path for _, path, _ in paths])
+    bad = {name for (name, _, sha), h in zip(paths, found) if h != sha}
+    for name in taken:
+        records[name] = renders.new[name] = records[name][:5]
+    renders.taken += len(taken) - len(bad)
+    if not bad:
+        return 0
+    redo = [job for job in jobs if job[0] in bad]
+    for name in bad:
+        for path, _ in records[name][4]:
+            (out / path).unlink(missing_ok=True)
+    changed, again = _write_recorded(redo, out, renders, None, redo=True)
+    renders.new.update(again)
+    return changed
+
+
+def render_extras(site: Site, out: Path, search: bool = True, others: bool = True, xlsx=None, atom=None,
+                  renders: Renders | None = None) -> int:
     """The files render_site(extras=False) leaves out, into the folder `out`
     (they win over a page file of the same path, as in render_site): the
     search data (`search`), the downloads and redirect pages (`others`).
     The search data wins over the others where paths meet: written apart,
-    merge it in last."""
-    return _write_groups(_extra_groups(site, search, others, xlsx), out)[1]
+    merge it in last. With `renders` (and `others`), the downloads of each
+    plan and department are recorded and taken from the last build's site
+    where their reads are as they were."""
+    if renders is None or not others:
+        return _write_groups(_extra_groups(site, search, others, xlsx, atom), out)[1]
+    groups = _extra_groups(site, search, others, xlsx, atom)[1:]  # the first is the downloads: made below
+    written, changed = _write_groups(groups, out)  # these win where paths meet, as in _write_groups
+    jobs = [(name, "downloads", "", ctx, make) for name, ctx, make in downloads.jobs(site, xlsx)]
+    more, records = _write_recorded(jobs, out, renders, renders.files_from, skip=frozenset(written))
+    renders.new.update(records)
+    return changed + more + _check_taken(jobs, out, renders, records)
 
 
 def clean(out: Path = OUT) -> None:

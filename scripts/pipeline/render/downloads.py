@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..enrich.site import Site
@@ -424,20 +425,22 @@ def _rrule(parts: dict) -> str:
 def _fold(line: str, limit: int = 75) -> str:
     """Fold a content line: no line longer than `limit` octets (UTF-8),
     continuation lines starting with a space (3.1); never inside a
-    character or right after an escaping backslash."""
-    if len(line.encode("utf-8")) <= limit:
+    character or right after an escaping backslash. (Cut in the UTF-8
+    bytes: a province's calendars hold hundreds of thousands of lines.)"""
+    data = line.encode("utf-8")
+    if len(data) <= limit:
         return line
-    out, chunk, size = [], [], 0
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > limit:
-            carry = [chunk.pop()] if len(chunk) > 1 and chunk[-1] == "\\" else []
-            out.append("".join(chunk))
-            chunk, size = [" ", *carry], 1 + sum(len(c.encode("utf-8")) for c in carry)
-        chunk.append(ch)
-        size += n
-    out.append("".join(chunk))
-    return "\r\n".join(out)
+    out, pos, room = [], 0, limit
+    while len(data) - pos > room:
+        end = pos + room
+        while data[end] & 0xC0 == 0x80:  # inside a character: cut before it
+            end -= 1
+        if data[end - 1] == 0x5C and end - 1 > pos:  # a backslash goes with what it escapes
+            end -= 1
+        out.append(data[pos:end])
+        pos, room = end, limit - 1  # continuation lines start with a space
+    out.append(data[pos:])
+    return b"\r\n ".join(out).decode("utf-8")
 
 
 # --------------------------------------------------------------------------- #
@@ -449,14 +452,27 @@ def files(site: Site, xlsx=None) -> Iterator[tuple[str, bytes]]:
     """(path under the site root, content) for every plan and department,
     one file at a time (a province's downloads are gigabytes). `xlsx`:
     xlsx_bytes or a stand-in (the build's keeps results between builds)."""
+    for _, _, make in jobs(site, xlsx):
+        yield from make()
+
+
+def jobs(site: Site, xlsx=None) -> list[tuple[str, dict, Callable[[], list[tuple[str, bytes]]]]]:
+    """The downloads as jobs: (name, context, make), `make()` giving the
+    files (path under the site root, content) of one plan or department."""
     xlsx = xlsx or xlsx_bytes
-    for p in site.plans:
+
+    def plan_files(p: PlanView) -> list[tuple[str, bytes]]:
         table = plan_table(p)
-        yield p.downloads["csv"], csv_bytes(table)
-        yield p.downloads["xlsx"], xlsx(table, site.now)
-        yield p.downloads["ics"], ics_bytes(p.data.short_title, p.deadlines, p.recurrences, site.now)
-    for d in site.departments.values():
+        return [(p.downloads["csv"], csv_bytes(table)), (p.downloads["xlsx"], xlsx(table, site.now)),
+                (p.downloads["ics"], ics_bytes(p.data.short_title, p.deadlines, p.recurrences, site.now))]
+
+    def department_files(d: DepartmentView) -> list[tuple[str, bytes]]:
         table = department_table(d)
-        yield d.downloads["csv"], csv_bytes(table)
-        yield d.downloads["xlsx"], xlsx(table, site.now)
-        yield d.downloads["ics"], ics_bytes(f"{d.jurisdiction.name} {d.data.name}", d.deadlines, d.recurrences, site.now)
+        return [(d.downloads["csv"], csv_bytes(table)), (d.downloads["xlsx"], xlsx(table, site.now)),
+                (d.downloads["ics"], ics_bytes(f"{d.jurisdiction.name} {d.data.name}", d.deadlines, d.recurrences,
+                                               site.now))]
+
+    out = [(f"downloads:plan:{p.data.id}", {"plan": p}, functools.partial(plan_files, p)) for p in site.plans]
+    out += [(f"downloads:department:{d.data.id}", {"dep": d}, functools.partial(department_files, d))
+            for d in site.departments.values()]
+    return out

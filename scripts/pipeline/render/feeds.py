@@ -88,11 +88,13 @@ def atom(title: str, here: str, entries: list[Entry], now: dt.date, page: str) -
     return fg.atom_str(pretty=True)
 
 
-def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
-    """(path under the site root, Atom document) of every feed."""
+def feed_files(site: Site, write=None) -> Iterator[tuple[str, bytes]]:
+    """(path under the site root, Atom document) of every feed. `write`:
+    atom() or a stand-in (the build's keeps results between builds)."""
+    atom_of = write or atom
     reports = [report_entry(r) for r in site.reports]
     changes = {p.data.id: plan_entries(p) for p in site.plans}
-    yield FEED_URL, atom(f"{TITLE}：更新", FEED_URL, _newest(reports + [e for es in changes.values() for e in es], SITE_ENTRIES),
+    yield FEED_URL, atom_of(f"{TITLE}：更新", FEED_URL, _newest(reports + [e for es in changes.values() for e in es], SITE_ENTRIES),
                          site.now, "progress/")
     naming: dict[str, list] = {}
     for p in site.plans:
@@ -102,4 +104,4 @@ def feed_files(site: Site) -> Iterator[tuple[str, bytes]]:
         entries = [e for p in naming.get(d.data.id, []) for e in changes[p.data.id]]
         entries += [report_entry(r) for x, _ in department_items(d) for r in x.progress.reports]
         url = department_feed_url(d.data.id)
-        yield url, atom(f"{d.label}：任务与进展更新", url, _newest(entries, DEPARTMENT_ENTRIES), site.now, d.url)
+        yield url, atom_of(f"{d.label}：任务与进展更新", url, _newest(entries, DEPARTMENT_ENTRIES), site.now, d.url)

@@ -1,0 +1,449 @@
+"""Rendering again only the pages that could have changed (the build
+cache's renders.json and docs/, see scripts/pipeline/build/cache.py).
+
+A page's Markdown is a function of the templates and the render code, the
+page's job (template, address, context) and what rendering it read of the
+enriched site. Rendering a page records what it read (enrich/reads.py), as
+*units*: a plan with every view that belongs to it (its actions, tasks,
+goals, deadlines, duties, progress reports …), read as a whole, or one
+field of any other view (a department's tasks, a jurisdiction's totals,
+the Site's list of plans …). Each unit gets a digest of its state: every
+field of every view in it, views it points at named by their token (a
+stable name: the class and id of the authored object where it has one,
+else the path from such a view or from the Site) and authored models
+written out in full (pydantic's JSON).
+
+A rebuild computes the digests of the units the last build's pages read,
+and takes a page's Markdown from the last build when its job and the code
+key are the same and none of the units it read has another digest. That is
+sound because rendering is deterministic: if everything the last rendering
+read is as it was, rendering again reads the same and writes the same. A
+unit read for the first time only after a change is reached through a
+field of a unit read before, whose digest then changed. Values computed
+once and kept (`derived`) carry the reads that made them. Anything whose
+state cannot be written out (a function kept in a field) gives its unit a
+digest of this build alone: pages reading it are always rendered.
+
+The code key covers every file under scripts/ (Python and templates), the
+versions of Python and of the installed packages, and NOW. The Markdown a
+rebuild takes is hashed and compared with what was recorded before it is
+used (render_site); a page whose file does not match is rendered.
+tests/pipeline/test_incremental.py renders after many kinds of edit and
+compares with rendering everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import os
+import sys
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from ...paths import ROOT
+from ..enrich import reads
+from ..enrich.views import PlanView
+
+FORMAT = 3
+HASH_THREADS = 4  # hashlib and file reads let go of the GIL: files are hashed in threads
+FIELD = "\x1f"  # between a view's token and a field's name, in what a page read
+_PLAIN = (str, int, float, bool, type(None))
+_SKIP, _LIST, _DICT, _SET, _VIEW = range(5)  # what the walk does with a value of a type
+_OWNERS = ("by", "plan", "owner", "target", "task", "item")  # fields leading a view to its plan
+
+
+class Opaque(Exception):
+    """A value whose state cannot be written out."""
+
+
+def _kind(cls: type) -> int:
+    if cls in _PLAIN or issubclass(cls, (BaseModel, enum.Enum, str, int, float, dt.date, dt.time, dt.timedelta, Path)):
+        return _SKIP
+    if cls is list or issubclass(cls, tuple):
+        return _LIST
+    if cls is dict:
+        return _DICT
+    if cls in (set, frozenset):
+        return _SET
+    if cls.__module__.startswith("scripts.") and hasattr(cls, "__dict__"):
+        return _VIEW
+    return _SKIP
+
+
+class Fingerprints:
+    """Every view of `site` with its token and unit, and each unit's digest
+    (`digests_now`: every plan's at once, as a rebuild needs them; else as
+    asked for)."""
+
+    def __init__(self, site, digests_now: bool = True):
+        self.token: dict[int, str] = {}  # id(view) -> token
+        self.views: list = []  # in the order found
+        self._kinds: dict[type, int] = {}
+        self._walk(site)
+        self._objects = {id(v): v for v in self.views}
+        self.unit: dict[int, str] = {}  # id(view) -> its plan's token, for the views of a plan
+        self._members: dict[str, list] = {}  # plan token -> its views
+        self._by_token: dict[str, object] = {}  # token -> view, for views not of a plan
+        for v in self.views:
+            plan = _plan_of(v)
+            if plan is not None and id(plan) in self.token:
+                u = self.token[id(plan)]
+                self.unit[id(v)] = u
+                self._members.setdefault(u, []).append(v)
+            else:
+                self._by_token[self.token[id(v)]] = v
+        classes: dict[type, bool] = {}
+        for v in self.views:
+            classes[type(v)] = classes.get(type(v), True) and id(v) in self.unit
+        # Views of plans are not watched: a page reaches them through a
+        # watched view's field, a page job's context or a field of a plan's
+        # view that points at another plan's (`cross`, watched on its own).
+        self.by_field = {c for c, of_plans in classes.items() if not of_plans}
+        self.cross: set[tuple[type, str]] = set()
+        self._crossed = False
+        self._models: dict[int, str] = {}
+        self._value_units: dict[tuple[int, str], frozenset[str]] = {}
+        self.digests: dict[str, str] = {}
+        self._names: dict[tuple[int, str], str] = {}  # (id(view), field) -> its unit's name, made once
+        if digests_now:  # every plan's digest, finding the fields that cross from plan to plan
+            for u in self._members:
+                self.digest(u)
+        else:
+            self._find_cross()
+        self.cross = {(c, name) for c, name in self.cross if c not in self.by_field}
+
+    def _find_cross(self) -> None:
+        """The fields of plans' views that point at another plan's views."""
+        for unit, views in self._members.items():
+            for v in views:
+                for name, value in object.__getattribute__(v, "__dict__").items():
+                    if (type(v), name) not in self.cross and not reads.is_derived_slot(name):
+                        if self.units_in(value) - {unit}:
+                            self.cross.add((type(v), name))
+
+    # ------------------------------------------------------------------ #
+    def _walk(self, site) -> None:
+        """Every view reachable from the Site through fields, lists, tuples,
+        dicts and sets (not through derived values), breadth first."""
+        token, views, kinds = self.token, self.views, self._kinds
+        queue = deque([(site, "site")])
+        taken: set[str] = set()
+        while queue:
+            obj, path = queue.popleft()
+            if id(obj) in token:
+                continue
+            fields = object.__getattribute__(obj, "__dict__")
+            data = fields.get("data")
+            ident = getattr(data, "id", None) if isinstance(data, BaseModel) else None
+            name = f"{type(obj).__name__}:{ident}" if isinstance(ident, str) else path
+            if name in taken:
+                name = f"{path}~{len(views)}"
+            taken.add(name)
+            token[id(obj)] = name
+            views.append(obj)
+            for field, value in fields.items():
+                kind = kinds.get(type(value))
+                if kind is None:
+                    kind = kinds[type(value)] = _kind(type(value))
+                if kind != _SKIP and not reads.is_derived_slot(field):
+                    self._children(value, kind, f"{name}.{field}", queue)
+
+    def _children(self, value, kind: int, path: str, queue: deque) -> None:
+        kinds = self._kinds
+        if kind == _VIEW:
+            if id(value) not in self.token:
+                queue.append((value, path))
+            return
+        if kind == _LIST:
+            items = enumerate(value)
+        elif kind == _DICT:
+            items = value.items()
+        else:  # a set: in no order; a view found here first may get another token next time
+            items = ((None, v) for v in value)
+        for key, item in items:
+            k = kinds.get(type(item))
+            if k is None:
+                k = kinds[type(item)] = _kind(type(item))
+            if k != _SKIP:
+                self._children(item, k, f"{path}[{key if isinstance(key, (str, int)) else repr(key)}]", queue)
+
+    # ------------------------------------------------------------------ #
+    def units_of(self, raw: set) -> list[str]:
+        """What a page read (reads.recording()) as sorted units: plan tokens
+        and `token FIELD name` of other views."""
+        out: set[str] = set()
+        unit, names = self.unit, self._names
+        for entry in raw:
+            if type(entry) is str:  # a plan of the page's context (units_in)
+                out.add(entry)
+                continue
+            found = names.get(entry)
+            if found is None:
+                key, name = entry
+                found = unit.get(key) or (f"{self.token[key]}{FIELD}{name}" if key in self.token else "")
+                names[entry] = found
+                if found:
+                    fields = object.__getattribute__(self._objects[key], "__dict__")
+                    self._value_units[entry] = frozenset(self.units_in(fields.get(name)))
+            if found:
+                out.add(found)
+                out |= self._value_units[entry]
+        return sorted(out)
+
+    def units_in(self, value, seen: set[int] | None = None) -> set[str]:
+        """The plans whose views `value` holds (through lists, tuples, dicts,
+        sets and views made after enrich; not through other views)."""
+        out: set[str] = set()
+        kind = type(value)
+        if kind in _PLAIN or isinstance(value, BaseModel):
+            return out
+        u = self.unit.get(id(value))
+        if u is not None:
+            out.add(u)
+        elif kind is list or kind is tuple or kind in (set, frozenset) or isinstance(value, tuple):
+            for item in value:
+                out |= self.units_in(item, seen)
+        elif kind is dict:
+            for key, item in value.items():
+                out |= self.units_in(key, seen)
+                out |= self.units_in(item, seen)
+        elif id(value) not in self.token and _kind(kind) == _VIEW:  # made after enrich: look inside
+            seen = seen if seen is not None else set()
+            if id(value) not in seen:
+                seen.add(id(value))
+                for name, item in object.__getattribute__(value, "__dict__").items():
+                    out |= self.units_in(item, seen)
+        return out
+
+    def digest(self, unit: str) -> str | None:
+        """The digest of a unit (a plan's token, or `token FIELD name`);
+        None if this site has no such plan or view."""
+        found = self.digests.get(unit)
+        if found is not None:
+            return found
+        try:
+            if FIELD in unit:
+                token, name = unit.split(FIELD, 1)
+                view = self._by_token.get(token)
+                if view is None:
+                    return None
+                out: list[str] = [type(view).__qualname__]
+                fields = object.__getattribute__(view, "__dict__")
+                if name == "__dict__":  # all of it was read
+                    self._enc({k: v for k, v in fields.items() if not reads.is_derived_slot(k)}, out)
+                elif name in fields:
+                    self._enc(fields[name], out)
+                else:  # a property or a method: what it reads is recorded itself
+                    out.append("\x00absent")
+                found = _sha("\x1f".join(out))
+            else:
+                views = self._members.get(unit)
+                if views is None:
+                    return None
+                out = []
+                for v in views:
+                    out.append(type(v).__qualname__)
+                    for name, value in object.__getattribute__(v, "__dict__").items():
+                        if not reads.is_derived_slot(name):
+                            out.append(name)
+                            self._crossed = False
+                            self._enc(value, out, within=unit)
+                            if self._crossed:  # points at another plan's view
+                                self.cross.add((type(v), name))
+                    out.append("\x1e")
+                found = _sha("\x1f".join(out))
+        except Opaque:
+            found = "opaque:" + os.urandom(16).hex()
+        self.digests[unit] = found
+        return found
+
+    def _enc(self, value, out: list[str], deep: bool = False, within: str | None = None) -> None:
+        """`value` written out into `out`; views by their token. `deep`:
+        views without a token (made after enrich, such as a page job's row
+        of the comparison) written out in full. `within`: the plan whose
+        views are being written: a view of another plan sets `_crossed`."""
+        kind = type(value)
+        if kind in _PLAIN:
+            out.append(repr(value))
+        elif kind is list or kind is tuple:
+            out.append("[" if kind is list else "(")
+            for item in value:
+                self._enc(item, out, deep, within)
+            out.append("]")
+        elif kind is dict:
+            out.append("{")
+            for key, item in value.items():
+                self._enc(key, out, deep, within)
+                self._enc(item, out, deep, within)
+            out.append("}")
+        elif id(value) in self.token:
+            out.append("@" + self.token[id(value)])
+            if within is not None:
+                other = self.unit.get(id(value))
+                if other is not None and other != within:
+                    self._crossed = True
+        elif isinstance(value, BaseModel):
+            out.append(self._model(value))
+        elif kind in (set, frozenset):
+            parts = []
+            for item in value:
+                part: list[str] = []
+                self._enc(item, part, deep, within)
+                parts.append("\x1f".join(part))
+            out.append("{" + "\x1d".join(sorted(parts)) + "}")
+        elif isinstance(value, (enum.Enum, str, int, float, dt.date, dt.time, dt.timedelta)):
+            out.append(f"{kind.__module__}.{kind.__qualname__}:{value!r}")
+        elif isinstance(value, tuple):  # a named tuple
+            out.append(f"{kind.__qualname__}(")
+            for item in value:
+                self._enc(item, out, deep, within)
+            out.append(")")
+        elif isinstance(value, Path):
+            out.append(f"path:{value.as_posix()}")
+        elif deep and _kind(kind) == _VIEW:
+            out.append(f"{kind.__qualname__}<")
+            for name, item in object.__getattribute__(value, "__dict__").items():
+                if not reads.is_derived_slot(name):
+                    out.append(name)
+                    self._enc(item, out, deep, within)
+            out.append(">")
+        else:
+            raise Opaque(kind.__qualname__)
+
+    def _model(self, model: BaseModel) -> str:
+        """An authored model written out in full (pydantic's JSON, hashed;
+        once per model)."""
+        found = self._models.get(id(model))
+        if found is None:
+            data = type(model).__pydantic_serializer__.to_json(model)
+            found = f"M{type(model).__qualname__}:{hashlib.sha1(data).hexdigest()}"
+            self._models[id(model)] = found
+        return found
+
+    def context(self, ctx: dict) -> str:
+        """A page job's context written out (views by their token)."""
+        out: list[str] = []
+        for name in sorted(ctx):
+            out.append(name)
+            self._enc(ctx[name], out, deep=True)
+        return _sha("\x1f".join(out))
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _plan_of(view) -> PlanView | None:
+    """The plan a view belongs to (following by, plan, owner, target, task, item)."""
+    v = view
+    for _ in range(5):
+        if isinstance(v, PlanView):
+            return v
+        fields = object.__getattribute__(v, "__dict__")
+        v = next((fields[k] for k in _OWNERS if fields.get(k) is not None), None)
+        if v is None or not hasattr(v, "__dict__") or isinstance(v, BaseModel):
+            return None
+    return None
+
+
+def code_key() -> str:
+    """What every page depends on besides its job and what it reads."""
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    h.update(f"format {FORMAT}\0{sys.version}\0NOW={os.environ.get('NOW', '')}\0".encode())
+    h.update("\n".join(sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())).encode())
+    scripts = ROOT / "scripts"
+    for path in sorted(scripts.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".j2", ".md", ".html"):
+            data = path.read_bytes()
+            h.update(f"\0{path.relative_to(scripts).as_posix()}\0{len(data)}\0".encode())
+            h.update(data)
+    return h.hexdigest()
+
+
+class Renders:
+    """What this build may take from the last one, and the record of what
+    it makes. A job (a page, a plan's or a unit's downloads) is recorded by
+    name as [kind, address, context, units, [[path, SHA-256], …] of its
+    files]. `previous`: the last build's renders.json; `pages_from`: its
+    docs folder; `files_from`: the site it published (the downloads)."""
+
+    def __init__(self, previous: Path | None, pages_from: Path | None, site, files_from: Path | None = None):
+        self.pages_from, self.files_from = pages_from, files_from
+        self.code = code_key()
+        old = _read(previous) if previous else None
+        if old is None or old.get("code") != self.code:
+            old = {"units": [], "digests": [], "jobs": {}}
+        self.prints = Fingerprints(site, digests_now=bool(old["units"]))
+        self.old: dict[str, list] = old["jobs"]
+        self.old_units: list[str] = old["units"]
+        changed = [i for i, (u, d) in enumerate(zip(old["units"], old["digests"])) if self.prints.digest(u) != d]
+        self.changed = set(changed)  # numbers of the units whose digest is not what it was
+        self.new: dict[str, list] = {}  # job name -> its record
+        self.taken = 0  # jobs taken from the last build
+
+    def reusable(self, name: str, kind: str, url: str, ctx: dict) -> list | None:
+        """The job's record when its files can be taken as they were."""
+        entry = self.old.get(name)
+        if entry is None or entry[0] != kind or entry[1] != url or not self.changed.isdisjoint(entry[3]):
+            return None
+        context = self.prints.context(ctx)
+        if entry[2] != context:
+            return None
+        return [kind, url, context, [self.old_units[i] for i in entry[3]], entry[4]]
+
+    def record(self, kind: str, url: str, ctx: dict, raw: set, made: list[tuple[str, str | bytes]]) -> list:
+        files = [[path, hashlib.sha256(c.encode("utf-8") if isinstance(c, str) else c).hexdigest()]
+                 for path, c in made]
+        return [kind, url, self.prints.context(ctx), self.prints.units_of(raw), files]
+
+    def save(self, path: Path) -> None:
+        """Write the record of this build's jobs, with the digest of every
+        unit they read."""
+        numbers: dict[str, int] = {}
+        jobs = {}
+        for name, (kind, url, context, units, files) in sorted(self.new.items()):
+            jobs[name] = [kind, url, context, [numbers.setdefault(u, len(numbers)) for u in units], files]
+        digests = [self.prints.digest(u) for u in numbers]
+        body = json.dumps({"format": FORMAT, "code": self.code, "units": list(numbers), "digests": digests,
+                           "jobs": jobs}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+
+
+def sha256_file(path: Path | str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def hash_files(paths: list[Path]) -> list[str | None]:
+    """SHA-256 of each file (None: unreadable), in threads."""
+    with ThreadPoolExecutor(HASH_THREADS) as pool:
+        return list(pool.map(sha256_file, paths))
+
+
+def _read(path: Path) -> dict | None:
+    """renders.json, or None when it is missing, damaged or of another format."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head, _, body = data.partition(b"\n")
+    if hashlib.sha256(body).hexdigest().encode() != head:
+        return None
+    try:
+        found = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(found, dict) or found.get("format") != FORMAT:
+        return None
+    return found
