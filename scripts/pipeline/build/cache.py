@@ -65,8 +65,10 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -296,10 +298,13 @@ class BuildCache:
         (the record first out, last in: a record never names pages of
         another folder). The old folder is removed by a process of its own."""
         self.renders.unlink(missing_ok=True)
-        if self.docs.exists():
-            old = self.folder / f".{DOCS}-old-{os.getpid()}"
-            os.replace(self.docs, old)
-            remove_later([old])
+        if self.docs.exists():  # out of the cache's folder at once (beside the site, as the build's other leftovers)
+            old = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}-docs-old-", dir=self.folder.parent.parent))
+            os.replace(self.docs, old / DOCS)
+            left = [old]
+            remove_later(left)
+            for folder in left:  # no process to remove it: now
+                shutil.rmtree(folder, ignore_errors=True)
         os.replace(docs, self.docs)
         if renders.is_file():
             os.replace(renders, self.renders)
@@ -329,8 +334,6 @@ def _link_into(source: Path, dest: Path) -> None:
     try:
         os.link(source, tmp)
     except OSError:  # another file system
-        import shutil
-
         shutil.copyfile(source, tmp)
     os.replace(tmp, dest)
 
