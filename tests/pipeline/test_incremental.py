@@ -176,6 +176,7 @@ def data(tmp_path, progress_data) -> Path:
     return tmp_path / "data"
 
 
+@pytest.mark.slow  # sixteen renders of the site
 def test_after_each_edit_the_pages_are_those_of_rendering_everything(tmp_path, data):
     steps = Steps(tmp_path, data)
     pages, before = len(steps.renders.new), steps.folder
@@ -189,6 +190,7 @@ def test_after_each_edit_the_pages_are_those_of_rendering_everything(tmp_path, d
         pages, before = len(renders.new), full
 
 
+@pytest.mark.slow  # three renders of the site
 def test_a_record_that_misses_reads_gives_stale_pages(tmp_path, data, monkeypatch):
     """The control: with reads of views not recorded (only the plans of each
     job's context), pages are taken that the edit changed, and the
@@ -200,6 +202,7 @@ def test_a_record_that_misses_reads_gives_stale_pages(tmp_path, data, monkeypatc
     assert differences(folder, full)
 
 
+@pytest.mark.slow  # three renders of the site
 def test_a_file_changed_in_place_is_made_again(tmp_path, data):
     """A page and a download of the last build changed in place (they are
     hard links: the cache's and the published site's files) are made again,
