@@ -15,6 +15,7 @@ from ...model import models
 from ...model.occurrences import window
 from ...model.phrases import every_words
 from ...model.urls import RECURRING_URL, TIMELINE_URL, timeline_area_url
+from .reads import derived
 from .timeline import STATUS_LABELS, due_dates, rrule_parts
 
 if TYPE_CHECKING:  # not run: views.py imports this module
@@ -194,9 +195,10 @@ class RecurrenceView(_Owned):
         year0 = self.plan.data.period.start + (1 if self.data.next_year else 0)
         return due_dates(self.data, *self.window, year0)
 
-    @property
+    @derived
     def months(self) -> list[int]:
-        """The months of a year in which the duty falls due."""
+        """The months of a year in which the duty falls due (kept: the
+        calendars ask every duty about every month)."""
         return sorted({d.month for d in self.due_dates})
 
     @property

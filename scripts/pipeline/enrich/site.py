@@ -81,7 +81,8 @@ class Site:
     @property
     def recurrence_month_totals(self) -> list[tuple[int, int]]:
         """(month, how many recurring duties fall due in it) for months 1–12."""
-        return [(mo, sum(g.due_in(mo) for g in self.recurrence_calendar)) for mo in range(1, 13)]
+        calendar = self.recurrence_calendar
+        return [(mo, sum(g.due_in(mo) for g in calendar)) for mo in range(1, 13)]
 
     def recent_plans(self, n: int = 20) -> list[PlanView]:
         """The `n` plans issued last (those with an issue date), newest first."""
