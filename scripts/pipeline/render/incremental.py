@@ -190,7 +190,8 @@ class Fingerprints:
                 names[entry] = found
                 if found:
                     fields = object.__getattribute__(self._objects[key], "__dict__")
-                    self._value_units[entry] = frozenset(self.units_in(fields.get(name)))
+                    value = fields if name == "__dict__" else fields.get(name)  # __dict__: all of it was read
+                    self._value_units[entry] = frozenset(self.units_in(value))
             if found:
                 out.add(found)
                 out |= self._value_units[entry]
