@@ -8,8 +8,7 @@ current record, and so does a read of a field watched on its own (a field
 of another class that may point at what the caller wants to know about:
 watch()'s `fields`). The caller tells afterwards what the ids stand for;
 reads of objects it does not know (made while the page renders) count as
-nothing: they were made from reads that were recorded. The caller may add
-entries of its own to the record (`note()`).
+nothing: they were made from reads that were recorded.
 
 `derived` replaces functools.cached_property on views: a value computed
 once and kept would otherwise be read by later pages without the reads
@@ -89,12 +88,6 @@ def unwatch() -> None:
         else:
             setattr(cls, name, before)
     _fields.clear()
-
-
-def note(entries: Iterable) -> None:
-    """Add entries of the caller's own to the current record, if any."""
-    if _record is not None:
-        _record.update(entries)
 
 
 @contextmanager

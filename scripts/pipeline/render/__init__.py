@@ -124,16 +124,16 @@ def _linked_groups(site: Site, data_dir: Path) -> list:
     ]
 
 
-def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=None, atom=None) -> list:
-    """What mkdocs only copies: downloads, redirect pages of moved addresses
-    (`others`) and the search data (`search`). `build` makes them beside
-    mkdocs (render_extras; `xlsx`, `atom`: the XLSX and Atom writers to use, their results kept
-    between builds)."""
+def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=None, atom=None,
+                  files: bool = True) -> list:
+    """What mkdocs only copies: downloads (with `files`), redirect
+    pages of moved addresses (`others`) and the search data (`search`).
+    `build` makes them beside mkdocs (render_extras; `xlsx`, `atom`: the
+    XLSX and Atom writers to use, their results kept between builds)."""
     return [
-        *([lambda: downloads.files(site, xlsx),  # first (render_extras counts on it)
-           # addresses kept alive
-           lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()],
-                                  places(site), site.registered).items(),
+        *([lambda: downloads.files(site, xlsx)] if others and files else []),
+        *([lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()],
+                                  places(site), site.registered).items(),  # addresses kept alive
            lambda: feed_files(site, atom),  # Atom feeds of what changed
            ] if others else []),
         *([lambda: index_files(site).items()] if search else []),  # scripts/search/
@@ -326,7 +326,7 @@ def render_extras(site: Site, out: Path, search: bool = True, others: bool = Tru
     where their reads are as they were."""
     if renders is None or not others:
         return _write_groups(_extra_groups(site, search, others, xlsx, atom), out)[1]
-    groups = _extra_groups(site, search, others, xlsx, atom)[1:]  # the first is the downloads: made below
+    groups = _extra_groups(site, search, others, xlsx, atom, files=False)  # the downloads are made below
     written, changed = _write_groups(groups, out)  # these win where paths meet, as in _write_groups
     jobs = [(name, "downloads", "", ctx, make) for name, ctx, make in downloads.jobs(site, xlsx)]
     more, records = _write_recorded(jobs, out, renders, renders.files_from, skip=frozenset(written))

@@ -78,10 +78,9 @@ def _kind(cls: type) -> int:
 
 class Fingerprints:
     """Every view of `site` with its token and unit, and each unit's digest
-    (`digests_now`: every plan's at once, as a rebuild needs them; else as
-    asked for)."""
+    (as asked for)."""
 
-    def __init__(self, site, digests_now: bool = True):
+    def __init__(self, site):
         self.token: dict[int, str] = {}  # id(view) -> token
         self.views: list = []  # in the order found
         self._kinds: dict[type, int] = {}
@@ -106,17 +105,11 @@ class Fingerprints:
         # view that points at another plan's (`cross`, watched on its own).
         self.by_field = {c for c, of_plans in classes.items() if not of_plans}
         self.cross: set[tuple[type, str]] = set()
-        self._crossed = False
         self._models: dict[int, str] = {}
         self._value_units: dict[tuple[int, str], frozenset[str]] = {}
         self.digests: dict[str, str] = {}
         self._names: dict[tuple[int, str], str] = {}  # (id(view), field) -> its unit's name, made once
-        if digests_now:  # every plan's digest, finding the fields that cross from plan to plan
-            for u in self._members:
-                self.digest(u)
-        else:
-            self._find_cross()
-        self.cross = {(c, name) for c, name in self.cross if c not in self.by_field}
+        self._find_cross()
 
     def _find_cross(self) -> None:
         """The fields of plans' views that point at another plan's views."""
@@ -126,6 +119,7 @@ class Fingerprints:
                     if (type(v), name) not in self.cross and not reads.is_derived_slot(name):
                         if self.units_in(value) - {unit}:
                             self.cross.add((type(v), name))
+        self.cross = {(c, name) for c, name in self.cross if c not in self.by_field}  # watched whole already
 
     # ------------------------------------------------------------------ #
     def _walk(self, site) -> None:
@@ -253,10 +247,7 @@ class Fingerprints:
                     for name, value in object.__getattribute__(v, "__dict__").items():
                         if not reads.is_derived_slot(name):
                             out.append(name)
-                            self._crossed = False
-                            self._enc(value, out, within=unit)
-                            if self._crossed:  # points at another plan's view
-                                self.cross.add((type(v), name))
+                            self._enc(value, out)
                     out.append("\x1e")
                 found = _sha("\x1f".join(out))
         except Opaque:
@@ -264,38 +255,33 @@ class Fingerprints:
         self.digests[unit] = found
         return found
 
-    def _enc(self, value, out: list[str], deep: bool = False, within: str | None = None) -> None:
+    def _enc(self, value, out: list[str], deep: bool = False) -> None:
         """`value` written out into `out`; views by their token. `deep`:
         views without a token (made after enrich, such as a page job's row
-        of the comparison) written out in full. `within`: the plan whose
-        views are being written: a view of another plan sets `_crossed`."""
+        of the comparison) written out in full."""
         kind = type(value)
         if kind in _PLAIN:
             out.append(repr(value))
         elif kind is list or kind is tuple:
             out.append("[" if kind is list else "(")
             for item in value:
-                self._enc(item, out, deep, within)
+                self._enc(item, out, deep)
             out.append("]")
         elif kind is dict:
             out.append("{")
             for key, item in value.items():
-                self._enc(key, out, deep, within)
-                self._enc(item, out, deep, within)
+                self._enc(key, out, deep)
+                self._enc(item, out, deep)
             out.append("}")
         elif id(value) in self.token:
             out.append("@" + self.token[id(value)])
-            if within is not None:
-                other = self.unit.get(id(value))
-                if other is not None and other != within:
-                    self._crossed = True
         elif isinstance(value, BaseModel):
             out.append(self._model(value))
         elif kind in (set, frozenset):
             parts = []
             for item in value:
                 part: list[str] = []
-                self._enc(item, part, deep, within)
+                self._enc(item, part, deep)
                 parts.append("\x1f".join(part))
             out.append("{" + "\x1d".join(sorted(parts)) + "}")
         elif isinstance(value, (enum.Enum, str, int, float, dt.date, dt.time, dt.timedelta)):
@@ -303,7 +289,7 @@ class Fingerprints:
         elif isinstance(value, tuple):  # a named tuple
             out.append(f"{kind.__qualname__}(")
             for item in value:
-                self._enc(item, out, deep, within)
+                self._enc(item, out, deep)
             out.append(")")
         elif isinstance(value, Path):
             out.append(f"path:{value.as_posix()}")
@@ -312,7 +298,7 @@ class Fingerprints:
             for name, item in object.__getattribute__(value, "__dict__").items():
                 if not reads.is_derived_slot(name):
                     out.append(name)
-                    self._enc(item, out, deep, within)
+                    self._enc(item, out, deep)
             out.append(">")
         else:
             raise Opaque(kind.__qualname__)
@@ -382,7 +368,7 @@ class Renders:
         old = _read(previous) if previous else None
         if old is None or old.get("code") != self.code:
             old = {"units": [], "digests": [], "jobs": {}}
-        self.prints = Fingerprints(site, digests_now=bool(old["units"]))
+        self.prints = Fingerprints(site)
         self.old: dict[str, list] = old["jobs"]
         self.old_units: list[str] = old["units"]
         changed = [i for i, (u, d) in enumerate(zip(old["units"], old["digests"])) if self.prints.digest(u) != d]
