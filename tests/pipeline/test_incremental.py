@@ -34,6 +34,9 @@ from scripts.pipeline.enrich import enrich, reads
 from scripts.pipeline.render import render_extras, render_site
 from scripts.pipeline.render.incremental import Renders
 from scripts.pipeline.validate import check
+from scripts.search import index
+from scripts.search.index import index_files
+from scripts.search.patch import index_files_from
 
 EXTRA = ROOT / "tests" / "fixtures" / "extra"
 pytestmark = pytest.mark.long(30)  # a series of renders, each incremental and in full
@@ -216,6 +219,50 @@ def test_a_file_changed_in_place_is_made_again(tmp_path, data):
     folder, full, renders = steps.step()
     assert differences(folder, full) == []
     assert renders.taken == len(renders.new) - 2
+
+
+def _publish(folder: Path, files: dict[str, bytes]) -> Path:
+    for rel, content in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(content)
+    return folder
+
+
+def test_after_each_edit_the_search_data_patched_is_that_made_in_full(tmp_path, data, monkeypatch):
+    """The search data patched from the last step's (scripts/search/patch.py,
+    however much changed) is byte for byte what making it in full gives;
+    also when the tables' size calls for another number of shards."""
+    files, state, patched = index_files_from(site_of(data), None, None)
+    assert not patched
+    folder = _publish(tmp_path / "search0", files)
+    for n, edit in enumerate(EDITS + [None], 1):
+        if edit is None:  # no edit: the shards made four times smaller
+            monkeypatch.setattr(index, "SHARD_TARGET", index.SHARD_TARGET // 4)
+        what = edit(data) if edit else "a quarter of the shard size"
+        site = site_of(data)
+        before = files
+        files, state, patched = index_files_from(site, folder, state, limit=1.0)
+        assert patched, what
+        assert files == index_files(site), what
+        assert files != before, f"{what}: the search data did not change (the step proves nothing)"
+        folder = _publish(tmp_path / f"search{n}", files)
+
+
+def test_search_data_changed_since_it_was_made_is_not_patched(tmp_path, data):
+    """A search file changed in place, or a state that is not the published
+    data's, and the search data is made in full."""
+    site = site_of(data)
+    files, state, _ = index_files_from(site, None, None)
+    folder = _publish(tmp_path / "search", files)
+    edit_one_plan(data)
+    site = site_of(data)
+    assert index_files_from(site, folder, state)[2]
+    shard = next(rel for rel in files if rel.startswith("search/g/"))
+    (folder / shard).write_bytes(files[shard].replace(b"]", b",4]", 1))
+    for kept in (state, {**state, "version": "0" * 12}):
+        again, _, patched = index_files_from(site, folder, kept)
+        assert not patched
+        assert again == index_files(site)
 
 
 def test_a_value_kept_once_computed_carries_its_reads():

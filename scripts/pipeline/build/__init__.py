@@ -81,9 +81,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ...paths import DATA, ROOT
-from .cache import RENDERS, BuildCache, engine_key, page_hashes, remove_later
+from .cache import RENDERS, SEARCH, BuildCache, engine_key, page_hashes, remove_later
 from .cache import enabled as cache_enabled
-from .generation import Generation
+from .generation import Generation, Kept
 from .progress import PAGE_WEIGHT, Ticker, cores, say
 
 MIN_PAGES_TO_SHARE = 200  # less to convert than so many pages: one mkdocs process (see mkdocs_jobs)
@@ -229,8 +229,10 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     try:
         say("1/2 checking data and generating pages …")
         rebuild = cache is not None and cache.has_manifest()  # see generate_into: search_early
-        renders = (cache.renders, cache.docs, work / RENDERS, target) if cache is not None else None
-        gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None, rebuild, renders)
+        kept = None
+        if cache is not None:
+            kept = Kept(cache.renders, cache.docs, work / RENDERS, target, cache.search, work / SEARCH)
+        gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None, rebuild, kept)
         with Ticker("generating"):
             ready = gen.pages_ready()
         if not ready:
@@ -278,7 +280,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         if cache is not None:
             t = time.monotonic()
             try:
-                cache.save(target, engine, markdown, reports, docs, work / RENDERS)
+                cache.save(target, engine, markdown, reports, docs, work / RENDERS, work / SEARCH)
                 docs = None  # the cache's now: the next build takes its unchanged pages from it
                 say(f"build cache updated ({time.monotonic() - t:.1f} s)")
             except OSError as e:  # the site is published; the next build converts what the cache misses

@@ -22,6 +22,9 @@ site's are on one file system and are hard-linked, never copied:
                     the files made (render/incremental.py): a page whose
                     reads are as they were is taken from docs/, downloads
                     from the published site
+    search.json     the state of the search data the site published: the
+                    code that made it, its digest, its documents and the
+                    size of its tables (scripts/search/patch.py patches it)
     .lock           held while a build uses the cache
 
 Keys. A page's HTML is reused only when all of these are as they were:
@@ -82,6 +85,7 @@ HTML = "html"
 MEMO = "memo.sqlite"
 DOCS = "docs"
 RENDERS = "renders.json"
+SEARCH = "search.json"
 CODE = Path(__file__).resolve().parent  # this package; its mkdocs plugins are part of the engine:
 PLUGINS = ("mkdocs_child.py", "reuse.py", "rawhtml.py")
 
@@ -183,6 +187,7 @@ class BuildCache:
         self.memo = self.folder / MEMO  # memo.py: results of pure functions (spreadsheets, feeds)
         self.docs = self.folder / DOCS
         self.renders = self.folder / RENDERS
+        self.search = self.folder / SEARCH
         self._lock = None
         self._manifest: dict = {}
         self._verified: set[str] = set()  # pages whose cached HTML hashes as recorded
@@ -257,13 +262,17 @@ class BuildCache:
 
     # ------------------------------------------------------------------ #
     def save(self, site: Path, engine: str, markdown: dict[str, str], reports: list[dict], docs: Path,
-             renders: Path) -> None:
+             renders: Path, search: Path) -> None:
         """Record the published `site`: reused pages keep their entries,
         converted pages get theirs (with the hash of the HTML mkdocs wrote,
         which is linked into the cache), pages that are gone are dropped;
-        the build's `docs` folder and the record of its pages' reads
-        (`renders`) replace the last build's; the manifest is written last."""
+        the build's `docs` folder, the record of its pages' reads
+        (`renders`) and the state of its search data (`search`) replace the
+        last build's; the manifest is written last."""
         self._keep_docs(docs, renders)
+        self.search.unlink(missing_ok=True)
+        if search.is_file():
+            os.replace(search, self.search)
         old = self._manifest.get("pages", {}) if self._manifest.get("engine") == engine else {}
         reused = set(reports[0]["reused"])
         records: dict[str, dict] = {}

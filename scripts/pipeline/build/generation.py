@@ -16,9 +16,22 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from ...paths import DATA
 from .progress import cores, say
+
+
+class Kept(NamedTuple):
+    """What the build cache keeps of the last build, and where this build's
+    goes (cache.py)."""
+
+    renders: Path  # what each of its pages and downloads read (renders.json)
+    docs: Path  # its Markdown
+    new_renders: Path  # where this build's record goes
+    site: Path  # the site it published (its downloads and search data)
+    search: Path  # the state of its search data (search.json)
+    new_search: Path  # where this build's goes
 
 
 def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None, drafts: bool = False) -> bool:
@@ -51,7 +64,7 @@ def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None
 
 def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda: None,
                   memo: Path | None = None, search_early: bool = False,
-                  renders: tuple[Path, Path, Path, Path] | None = None) -> bool:
+                  kept: Kept | None = None) -> bool:
     """check -> enrich -> render the pages into `docs`, call `pages_done()`
     (the build starts mkdocs then), then write the downloads and redirect
     pages into `extras` and the search data into `search`.
@@ -62,12 +75,11 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     convert and the search data would come last; not for a full build, where
     mkdocs is the long part and that process would only add its memory to
     the build's peak. `memo`: the build cache's memo (memo.py: the data
-    files as loaded, the spreadsheets), if any. `renders`: the build cache's
-    record of what each page and download read, the folder of the last
-    build's Markdown, where to write this build's record, and the site the
-    last build published (render/incremental.py): pages and downloads whose
-    reads are as they were are taken from there, not made. On problems,
-    print them and return False."""
+    files as loaded, the spreadsheets), if any. `kept`: what the build cache
+    keeps of the last build (Kept): pages and downloads whose reads are as
+    they were are taken from it (render/incremental.py), the search data
+    patched from it (scripts/search/patch.py). On problems, print them and
+    return False."""
     from ..enrich import enrich
     from ..render import downloads, feeds, render_extras, render_site
     from ..render.incremental import Renders
@@ -103,43 +115,45 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     t2 = time.monotonic()
     say(f"enriched ({t2 - t1:.1f} s)")
     indexing = None
+    search_states = (kept.site, kept.search, kept.new_search) if kept else None
     if search_early:
-        indexing = multiprocessing.get_context("fork").Process(target=_write_search, args=(site, search, t2),
+        indexing = multiprocessing.get_context("fork").Process(target=_write_search, args=(site, search, t2, search_states),
                                                                name="search")
         indexing.start()
     try:
-        recorded = Renders(renders[0], renders[1], site, renders[3]) if renders else None
+        recorded = Renders(kept.renders, kept.docs, site, kept.site) if kept else None
         n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores(), renders=recorded)
         t3 = time.monotonic()
         pages = recorded.taken if recorded else 0
         taken = f", {pages} as the last build left them" if recorded else ""
         say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s{taken})")
         pages_done()
-        kept = Memo(memo) if memo else None
+        made = Memo(memo) if memo else None
         try:
-            n = render_extras(site, extras, search=False, xlsx=kept.function(downloads.xlsx_bytes) if kept else None,
-                              atom=kept.function(feeds.atom) if kept else None, renders=recorded)
+            n = render_extras(site, extras, search=False, xlsx=made.function(downloads.xlsx_bytes) if made else None,
+                              atom=made.function(feeds.atom) if made else None, renders=recorded)
         finally:
-            if kept:
-                kept.close()
-        reused = f", {kept.hits} spreadsheets and feeds from the build cache" if kept else ""
+            if made:
+                made.close()
+        reused = f", {made.hits} spreadsheets and feeds from the build cache" if made else ""
         if recorded:
             reused += f", the downloads of {recorded.taken - pages} plans and units as the last build left them"
-            recorded.save(renders[2])
+            recorded.save(kept.new_renders)
         say(f"rendered {n} downloads and redirect pages ({time.monotonic() - t3:.1f} s{reused})")
         if indexing is None:
-            _write_search(site, search, time.monotonic())
+            _write_search(site, search, time.monotonic(), search_states)
     finally:
         if indexing is not None:
             indexing.join()
     return indexing is None or indexing.exitcode == 0
 
 
-def _write_search(site, out: Path, started: float) -> None:
-    from ..render import render_extras
+def _write_search(site, out: Path, started: float, states: tuple[Path, Path, Path] | None) -> None:
+    from ..render import render_search
 
-    n = render_extras(site, out, others=False)
-    say(f"rendered {n} search files ({time.monotonic() - started:.1f} s)")
+    n, patched = render_search(site, out, *(states or ()))
+    how = ", patched from the published site's" if patched else ""
+    say(f"rendered {n} search files ({time.monotonic() - started:.1f} s{how})")
 
 
 class Generation:
@@ -154,11 +168,11 @@ class Generation:
     runs; finish() waits for them."""
 
     def __init__(self, docs: Path, extras: Path, search: Path, data_dir: Path = DATA, memo: Path | None = None,
-                 search_early: bool = False, renders: tuple[Path, Path, Path, Path] | None = None):
+                 search_early: bool = False, kept: Kept | None = None):
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
         self.child = ctx.Process(target=_generate_child,
-                                 args=(docs, extras, search, data_dir, send, memo, search_early, renders),
+                                 args=(docs, extras, search, data_dir, send, memo, search_early, kept),
                                  name="generate")
         self.child.start()
         send.close()
@@ -180,10 +194,9 @@ class Generation:
 
 
 def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn, memo: Path | None,
-                    search_early: bool, renders: tuple[Path, Path, Path, Path] | None) -> None:
+                    search_early: bool, kept: Kept | None) -> None:
     def run() -> bool:
-        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo, search_early,
-                             renders)
+        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo, search_early, kept)
 
     profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
     if not profile:

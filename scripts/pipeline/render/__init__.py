@@ -35,6 +35,7 @@ from ...model.urls import (
 )
 from ...paths import DATA, HAND_WRITTEN, OUT
 from ...search.index import index_files
+from ...search.patch import index_files_from
 from ..addresses import Places, kept_anchors, redirect_files
 from ..enrich import reads
 from ..enrich.site import Site
@@ -42,7 +43,7 @@ from . import downloads
 from .dataset import dataset
 from .environment import environment
 from .feeds import feed_files
-from .incremental import Renders, hash_files
+from .incremental import Renders, code_key, hash_files
 
 
 def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
@@ -332,6 +333,29 @@ def render_extras(site: Site, out: Path, search: bool = True, others: bool = Tru
     more, records = _write_recorded(jobs, out, renders, renders.files_from, skip=frozenset(written))
     renders.new.update(records)
     return changed + more + _check_taken(jobs, out, renders, records)
+
+
+def render_search(site: Site, out: Path, previous: Path | None = None, state: Path | None = None,
+                  new_state: Path | None = None) -> tuple[int, bool]:
+    """The search data into the folder `out`, its tables of postings patched
+    from the search data the site folder `previous` published
+    (scripts/search/patch.py) when `state` (the build cache's) says that
+    data was made by this code; this data's state is written to
+    `new_state`. Returns (files written, whether it was patched)."""
+    code = code_key()
+    kept = None
+    if previous is not None and state is not None:
+        try:
+            kept = json.loads(state.read_bytes())
+        except (OSError, ValueError):
+            kept = None
+    if not isinstance(kept, dict) or kept.get("code") != code:
+        kept = None
+    files, made, patched = index_files_from(site, previous, kept)
+    changed = _write_groups([lambda: files.items()], out)[1]
+    if new_state is not None:
+        new_state.write_text(json.dumps({**made, "code": code}), encoding="utf-8")
+    return changed, patched
 
 
 def clean(out: Path = OUT) -> None:
