@@ -43,7 +43,7 @@ from . import downloads
 from .dataset import dataset
 from .environment import environment
 from .feeds import feed_files
-from .incremental import Renders, code_key, hash_files
+from .incremental import Renders, code_key
 
 
 def page_jobs(site: Site) -> list[tuple[str, str, dict]]:
@@ -250,58 +250,63 @@ def _write_recorded(jobs: list, out: Path, renders: Renders, source: Path | None
     from `source` (hard links) where the last build's record allows (the
     record is marked for _check_taken), else made with their reads
     recorded. `redo`: make all. Returns (files written, records by job name)."""
-    folders: set[Path] = set()
+    folders: set[str] = set()
     records: dict[str, list] = {}
     changed = 0
+    root = os.fspath(out)
     reads.watch(renders.prints.by_field, renders.prints.cross)
     try:
         for name, kind, url, ctx, make in jobs:
             found = None if redo or source is None else renders.reusable(name, kind, url, ctx)
-            if found is not None and any(out / f in skip for f, _ in found[4]):
+            if found is not None and any(out / f[0] in skip for f in found[4]):
                 found = None
-            if found is not None and _link_all(source, out, [f for f, _ in found[4]], folders):
+            if found is not None and _link_all(os.fspath(source), root, [f[0] for f in found[4]], folders):
                 records[name] = found + ["taken"]
                 changed += len(found[4])
                 continue
             with reads.recording() as raw:
                 raw.update(renders.prints.units_in(ctx))  # the plans of the job's context
                 made = [(path, content) for path, content in make() if out / path not in skip]
-            records[name] = renders.record(kind, url, ctx, raw, made)
-            changed += sum(write_if_changed(out / path, content, folders) for path, content in made)
+            changed += sum(write_if_changed(out / path, content) for path, content in made)
+            records[name] = renders.record(kind, url, ctx, raw, made, out)
     finally:
         reads.unwatch()
     return changed, records
 
 
-def _link_all(source: Path, out: Path, paths: list[str], folders: set[Path]) -> bool:
+def _link_all(source: str, out: str, paths: list[str], folders: set[str]) -> bool:
     """Hard-link the files `paths` of `source` into `out`; False (and none
     left linked: a linked file is another build's, never written to) if
     one cannot be."""
     done = []
     for path in paths:
-        dest = out / path
-        if dest.parent not in folders:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(dest.parent)
+        dest = f"{out}/{path}"
+        parent = os.path.dirname(dest)
+        if parent not in folders:
+            os.makedirs(parent, exist_ok=True)
+            folders.add(parent)
         try:
-            dest.unlink(missing_ok=True)
-            os.link(source / path, dest)
+            try:
+                os.link(f"{source}/{path}", dest)
+            except FileExistsError:
+                os.unlink(dest)
+                os.link(f"{source}/{path}", dest)
             done.append(dest)
         except OSError:
             for d in done:
-                d.unlink(missing_ok=True)
+                os.unlink(d)
             return False
     return True
 
 
 def _check_taken(jobs: list, out: Path, renders: Renders, records: dict[str, list]) -> int:
-    """Make again the jobs whose files, taken from the last build, do not
-    hash as recorded (changed in place since); count the jobs taken in
-    `renders.taken`. Returns how many files were made again."""
+    """Make again the jobs whose files, taken from the last build, are not
+    as recorded (changed in place since: Renders.unchanged); count the jobs
+    taken in `renders.taken`. Returns how many files were made again."""
     taken = [name for name, r in records.items() if r[-1] == "taken"]
-    paths = [(name, path, sha) for name in taken for path, sha in records[name][4]]
-    found = hash_files([out / path for _, path, _ in paths])
-    bad = {name for (name, _, sha), h in zip(paths, found) if h != sha}
+    entries = [(name, entry) for name in taken for entry in records[name][4]]
+    found = renders.unchanged([out / entry[0] for _, entry in entries], [entry for _, entry in entries])
+    bad = {name for (name, _), ok in zip(entries, found) if not ok}
     for name in taken:
         records[name] = renders.new[name] = records[name][:5]
     renders.taken += len(taken) - len(bad)
@@ -309,8 +314,8 @@ def _check_taken(jobs: list, out: Path, renders: Renders, records: dict[str, lis
         return 0
     redo = [job for job in jobs if job[0] in bad]
     for name in bad:
-        for path, _ in records[name][4]:
-            (out / path).unlink(missing_ok=True)
+        for entry in records[name][4]:
+            (out / entry[0]).unlink(missing_ok=True)
     changed, again = _write_recorded(redo, out, renders, None, redo=True)
     renders.new.update(again)
     return changed

@@ -25,9 +25,13 @@ state cannot be written out (a function kept in a field) gives its unit a
 digest of this build alone: pages reading it are always rendered.
 
 The code key covers every file under scripts/ (Python and templates), the
-versions of Python and of the installed packages, and NOW. The Markdown a
-rebuild takes is hashed and compared with what was recorded before it is
-used (render_site); a page whose file does not match is rendered.
+versions of Python and of the installed packages, and NOW. A file a
+rebuild takes (Markdown or download) is checked before it is used
+(render_site): it must have the size, modification time and inode
+recorded when it was made, or else hash as recorded; a file that does not
+is made again. (As git does: the stat is trusted only for a file last
+changed SETTLED_NS before the record was saved, so that a change in the
+same tick of the clock as the build cannot pass for the file as made.)
 tests/pipeline/test_incremental.py renders after many kinds of edit and
 compares with rendering everything.
 """
@@ -50,7 +54,8 @@ from ...paths import ROOT
 from ..enrich import reads
 from ..enrich.views import PlanView
 
-FORMAT = 3
+FORMAT = 4
+SETTLED_NS = 2 * 10**9  # a file last changed this long before its record was saved is known by its stat
 HASH_THREADS = 4  # hashlib and file reads let go of the GIL: files are hashed in threads
 FIELD = "\x1f"  # between a view's token and a field's name, in what a page read
 _PLAIN = (str, int, float, bool, type(None))
@@ -358,9 +363,10 @@ def code_key() -> str:
 class Renders:
     """What this build may take from the last one, and the record of what
     it makes. A job (a page, a plan's or a unit's downloads) is recorded by
-    name as [kind, address, context, units, [[path, SHA-256], …] of its
-    files]. `previous`: the last build's renders.json; `pages_from`: its
-    docs folder; `files_from`: the site it published (the downloads)."""
+    name as [kind, address, context, units, [[path, SHA-256, size,
+    modification time, inode], …] of its files]. `previous`: the last
+    build's renders.json; `pages_from`: its docs folder; `files_from`: the
+    site it published (the downloads)."""
 
     def __init__(self, previous: Path | None, pages_from: Path | None, site, files_from: Path | None = None):
         self.pages_from, self.files_from = pages_from, files_from
@@ -368,6 +374,8 @@ class Renders:
         old = _read(previous) if previous else None
         if old is None or old.get("code") != self.code:
             old = {"units": [], "digests": [], "jobs": {}}
+        self.settled = previous.stat().st_mtime_ns - SETTLED_NS if old["jobs"] else 0
+        self.hashed = 0  # taken files checked by their hash (not their stat)
         self.prints = Fingerprints(site)
         self.old: dict[str, list] = old["jobs"]
         self.old_units: list[str] = old["units"]
@@ -386,10 +394,32 @@ class Renders:
             return None
         return [kind, url, context, [self.old_units[i] for i in entry[3]], entry[4]]
 
-    def record(self, kind: str, url: str, ctx: dict, raw: set, made: list[tuple[str, str | bytes]]) -> list:
-        files = [[path, hashlib.sha256(c.encode("utf-8") if isinstance(c, str) else c).hexdigest()]
-                 for path, c in made]
+    def record(self, kind: str, url: str, ctx: dict, raw: set, made: list[tuple[str, str | bytes]],
+               out: Path) -> list:
+        """The record of a job that made the files `made` (written in `out`)."""
+        files = [[path, hashlib.sha256(c.encode("utf-8") if isinstance(c, str) else c).hexdigest(),
+                  *_stat(out / path)] for path, c in made]
         return [kind, url, self.prints.context(ctx), self.prints.units_of(raw), files]
+
+    def unchanged(self, paths: list[Path], entries: list[list]) -> list[bool]:
+        """Whether each file is as its record's entry says: the same stat,
+        if it was last changed well before the record was saved, else the
+        same hash (its entry then gets its stat)."""
+        out = []
+        doubtful = []
+        for k, (path, entry) in enumerate(zip(paths, entries)):
+            now = _stat(path)
+            if now is not None and now == entry[2:] and now[1] < self.settled:
+                out.append(True)
+            else:
+                out.append(False)
+                doubtful.append(k)
+        self.hashed += len(doubtful)
+        for k, sha in zip(doubtful, hash_files([paths[k] for k in doubtful])):
+            if sha is not None and sha == entries[k][1]:
+                out[k] = True
+                entries[k][2:] = _stat(paths[k])
+        return out
 
     def save(self, path: Path) -> None:
         """Write the record of this build's jobs, with the digest of every
@@ -402,6 +432,14 @@ class Renders:
         body = json.dumps({"format": FORMAT, "code": self.code, "units": list(numbers), "digests": digests,
                            "jobs": jobs}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 def sha256_file(path: Path | str) -> str | None:
