@@ -60,7 +60,8 @@ links them; the list of every computed field:
                  last_due, until, rrule (RFC 5545 rule parts for ICS files)
   DepartmentView jurisdiction_view, display, label, lead_tasks, support_tasks, tasks, role_in,
                  lead_groups, support_groups (by plan and action),
-                 annex_rows, roles, deadlines (with dated events),
+                 annex_rows, roles, named_in (the plans that name it, in
+                 site order), deadlines (with dated events),
                  open_deadlines, recurrences, ongoing, undated_events,
                  downloads, is_named
   CategoryView   departments, jurisdictions, task_count, areas (CategoryArea
@@ -255,6 +256,9 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
                         pv.role_departments.append(dv)
         plans.append(pv)
 
+    for pv in plans:
+        for dv in pv.departments:
+            dv.named_in.append(pv)
     link_same_duty(plans)
     _link_implements(plans, jurisdictions)
     _totals(jurisdictions)

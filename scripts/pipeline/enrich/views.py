@@ -68,6 +68,7 @@ class DepartmentView(_View):
     support_tasks: list["TaskView"] = field(default_factory=list)
     annex_rows: list["AnnexRowView"] = field(default_factory=list)
     roles: list[tuple["PlanView", models.Body, models.Member]] = field(default_factory=list)
+    named_in: list["PlanView"] = field(default_factory=list)
     jurisdiction_view: "JurisdictionView | None" = None
 
     @property

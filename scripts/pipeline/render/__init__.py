@@ -39,7 +39,7 @@ from ...search.patch import index_files_from
 from ..addresses import Places, kept_anchors, redirect_files
 from ..enrich import reads
 from ..enrich.site import Site
-from . import downloads
+from . import downloads, feeds
 from .dataset import dataset
 from .environment import environment
 from .feeds import feed_files
@@ -127,15 +127,17 @@ def _linked_groups(site: Site, data_dir: Path) -> list:
 
 def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=None, atom=None,
                   files: bool = True) -> list:
-    """What mkdocs only copies: downloads (with `files`), redirect
-    pages of moved addresses (`others`) and the search data (`search`).
+    """What mkdocs only copies: downloads and the departments' feeds (with
+    `files`), redirect pages of moved addresses and the site's feed
+    (`others`) and the search data (`search`).
     `build` makes them beside mkdocs (render_extras; `xlsx`, `atom`: the
     XLSX and Atom writers to use, their results kept between builds)."""
     return [
         *([lambda: downloads.files(site, xlsx)] if others and files else []),
         *([lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()],
                                   places(site), site.registered).items(),  # addresses kept alive
-           lambda: feed_files(site, atom),  # Atom feeds of what changed
+           # Atom feeds of what changed (without `files`, only the site's)
+           lambda: feed_files(site, atom) if files else [feeds.site_feed(site, atom)],
            ] if others else []),
         *([lambda: index_files(site).items()] if search else []),  # scripts/search/
     ]
@@ -328,13 +330,14 @@ def render_extras(site: Site, out: Path, search: bool = True, others: bool = Tru
     search data (`search`), the downloads and redirect pages (`others`).
     The search data wins over the others where paths meet: written apart,
     merge it in last. With `renders` (and `others`), the downloads of each
-    plan and department are recorded and taken from the last build's site
-    where their reads are as they were."""
+    plan and department, and each department's feed, are recorded and
+    taken from the last build's site where their reads are as they were."""
     if renders is None or not others:
         return _write_groups(_extra_groups(site, search, others, xlsx, atom), out)[1]
-    groups = _extra_groups(site, search, others, xlsx, atom, files=False)  # the downloads are made below
+    groups = _extra_groups(site, search, others, xlsx, atom, files=False)  # downloads and feeds: below
     written, changed = _write_groups(groups, out)  # these win where paths meet, as in _write_groups
     jobs = [(name, "downloads", "", ctx, make) for name, ctx, make in downloads.jobs(site, xlsx)]
+    jobs += [(name, "feed", "", ctx, make) for name, ctx, make in feeds.jobs(site, atom)]
     more, records = _write_recorded(jobs, out, renders, renders.files_from, skip=frozenset(written))
     renders.new.update(records)
     return changed + more + _check_taken(jobs, out, renders, records)

@@ -13,7 +13,8 @@ ids, links are relative to the feed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from feedgen.feed import FeedGenerator
@@ -91,17 +92,30 @@ def atom(title: str, here: str, entries: list[Entry], now: dt.date, page: str) -
 def feed_files(site: Site, write=None) -> Iterator[tuple[str, bytes]]:
     """(path under the site root, Atom document) of every feed. `write`:
     atom() or a stand-in (the build's keeps results between builds)."""
-    atom_of = write or atom
+    yield site_feed(site, write)
+    for _, _, make in jobs(site, write):
+        yield from make()
+
+
+def site_feed(site: Site, write=None) -> tuple[str, bytes]:
+    """The site-wide feed: every plan's changes and every report."""
     reports = [report_entry(r) for r in site.reports]
-    changes = {p.data.id: plan_entries(p) for p in site.plans}
-    yield FEED_URL, atom_of(f"{TITLE}：更新", FEED_URL, _newest(reports + [e for es in changes.values() for e in es], SITE_ENTRIES),
-                         site.now, "progress/")
-    naming: dict[str, list] = {}
-    for p in site.plans:
-        for d in p.departments:
-            naming.setdefault(d.data.id, []).append(p)
-    for d in site.departments.values():
-        entries = [e for p in naming.get(d.data.id, []) for e in changes[p.data.id]]
+    changes = [e for p in site.plans for e in plan_entries(p)]
+    return FEED_URL, (write or atom)(f"{TITLE}：更新", FEED_URL, _newest(reports + changes, SITE_ENTRIES), site.now,
+                                     "progress/")
+
+
+def jobs(site: Site, write=None) -> list[tuple[str, dict, Callable[[], list[tuple[str, bytes]]]]]:
+    """The departments' feeds as jobs, as downloads.jobs(): (name, context,
+    make), `make()` giving one department's feed: the changes of the plans
+    that name it and the reports on its items."""
+    atom_of = write or atom
+
+    def department_feed(d) -> list[tuple[str, bytes]]:
+        entries = [e for p in d.named_in for e in plan_entries(p)]
         entries += [report_entry(r) for x, _ in department_items(d) for r in x.progress.reports]
         url = department_feed_url(d.data.id)
-        yield url, atom_of(f"{d.label}：任务与进展更新", url, _newest(entries, DEPARTMENT_ENTRIES), site.now, d.url)
+        return [(url, atom_of(f"{d.label}：任务与进展更新", url, _newest(entries, DEPARTMENT_ENTRIES), site.now, d.url))]
+
+    return [(f"feed:department:{d.data.id}", {"dep": d}, functools.partial(department_feed, d))
+            for d in site.departments.values()]
