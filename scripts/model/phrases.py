@@ -388,19 +388,25 @@ def _clause(s: str, start: int, end: int, from_start: bool) -> tuple[int, int]:
     return a, b
 
 
+_SPACE = re.compile(r"\s")  # what str.isspace() finds (both Py_UNICODE_ISSPACE)
+
+
 def find_time_phrases(text: str) -> list[TimePhrase]:
     """Every deadline, recurrence, event and ongoing phrase in a text, in
     text order. A deadline inside a recurring duty (每年3月底前) is part of
     the duty; a year that only dates something past (2023年及以前), a year of
     (2024年度), a year in a range (2024—2026年) or in a title (《…2024年…》)
     is no deadline."""
-    squashed, where = [], []
-    for i, ch in enumerate(text):
-        if not ch.isspace():
-            squashed.append(ch)
-            where.append(i)
-    s = "".join(squashed)
-    where.append(len(text))
+    if _SPACE.search(text) is None:  # most texts: nothing to squash
+        s, where = text, range(len(text) + 1)
+    else:
+        squashed, where = [], []
+        for i, ch in enumerate(text):
+            if not ch.isspace():
+                squashed.append(ch)
+                where.append(i)
+        s = "".join(squashed)
+        where.append(len(text))
 
     def span(a: int, b: int) -> tuple[int, int, str]:
         start, end = where[a], where[b - 1] + 1

@@ -14,6 +14,8 @@ This package writes the data that worker reads, from the enriched Site
                  plan, deadline years and unit categories
   index.py       postings, shards, the document store, the facet files and
                  the manifest
+  patch.py       a rebuild's search data: the last build's, with the
+                 postings of changed documents patched (the same files)
 
 The files:
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+import yaml
+
+from scripts.measure.corpus import _dump
 from scripts.pipeline.build.memo import Memo
 from scripts.pipeline.render.downloads import Table, xlsx_bytes
 
@@ -91,8 +94,9 @@ def test_arguments_that_are_not_plain_data_are_never_kept(tmp_path):
 
 
 def test_files_as_loaded_before_are_the_files_as_loaded_now(tmp_path, data_dir):
-    """The check's memo gives the models and node positions loading gives;
-    a changed file, or one with a problem, is loaded anew."""
+    """The check's memo gives the models and node positions loading gives,
+    and the problems the file rules find (one is made to find one); a
+    changed file, or one with a problem, is loaded anew."""
     import shutil
 
     from scripts.pipeline.build.memo import LoadMemo
@@ -100,6 +104,11 @@ def test_files_as_loaded_before_are_the_files_as_loaded_now(tmp_path, data_dir):
 
     data = tmp_path / "data"
     shutil.copytree(data_dir, data)
+    plan = sorted((data / "plans").glob("[!_]*.yaml"))[0]
+    doc = yaml.safe_load(plan.read_text(encoding="utf-8"))
+    task = next(t for a in doc["actions"] for t in a.get("tasks", []) if t.get("deadlines"))
+    task.update(deadlines=[], recurrence=[], ongoing=[], events=[], not_time=[])  # its time phrases unrecorded
+    _dump(plan, doc)
 
     def run():
         memo = Memo(tmp_path / "memo.sqlite")
@@ -118,8 +127,8 @@ def test_files_as_loaded_before_are_the_files_as_loaded_now(tmp_path, data_dir):
     assert memo.misses == 0 and memo.hits > 5
     assert loaded(first) == loaded(second) == loaded(plain)
     assert first_problems == second_problems == problems
+    assert any("phrase no field records" in p.message for p in problems)
 
-    plan = sorted((data / "plans").glob("[!_]*.yaml"))[0]
     plan.write_text(plan.read_text(encoding="utf-8").replace("\nactions:", "\nactions: [\n", 1), encoding="utf-8")
     bad, bad_problems, memo = run()
     assert memo.misses == 1 and any(p.file.endswith(plan.name) for p in bad_problems)

@@ -4,7 +4,8 @@ downloads whose content changed.
 
 Kept: the data files as loaded (LoadMemo, for the check: reading YAML with
 the position of every node and validating it against the models is most of
-the check's time), the XLSX writer (render/downloads.py's
+the check's time) and the problems the rules that need nothing but the
+file found in it (file rules, validate/rules.py), the XLSX writer (render/downloads.py's
 xlsx_bytes, zip compression) and the Atom writer (render/feeds.py's atom,
 feedgen: a feed per unit). Their results depend on nothing but their
 arguments (tables of strings, entries of strings and dates, a date) and
@@ -150,6 +151,7 @@ class Memo:
 
 
 LOAD = "load"
+RULES = "rules"
 
 
 class LoadMemo:
@@ -178,7 +180,11 @@ class LoadMemo:
             except metadata.PackageNotFoundError:
                 h.update(f"{name} missing".encode())
         self.code = h.hexdigest()
+        for path in sorted((ROOT / "scripts" / "pipeline" / "validate").glob("*.py")):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        self.rules_code = h.hexdigest()  # the loading code and the rules'
         self._read: dict[tuple, tuple[str, bytes]] = {}
+        self._sure: dict[Path, str] = {}  # file -> the key of the bytes its model was made from
 
     def load(self, path: Path, model: type):
         """(Document, model) as load_corpus() made them from these bytes, or None."""
@@ -197,6 +203,7 @@ class LoadMemo:
             return None
         from ..load.document import Document
 
+        self._sure[path] = key
         return Document(path=path, data=data, positions=positions, key_positions=key_positions), loaded
 
     def keep(self, path: Path, model: type, doc, loaded) -> None:
@@ -208,3 +215,25 @@ class LoadMemo:
         except Exception:
             return
         self.memo.put(LOAD, key, value)
+        self._sure[path] = key
+
+    def _rules_key(self, path: Path) -> str | None:
+        key = self._sure.get(path)
+        return hashlib.sha256(f"{self.rules_code}\0{key}".encode()).hexdigest() if key else None
+
+    def problems(self, path: Path) -> list | None:
+        """The problems the file rules (validate/rules.py) found in this
+        file's bytes before, or None."""
+        key = self._rules_key(path)
+        value = self.memo.get(RULES, key) if key else None
+        if value is None:
+            return None
+        try:
+            return pickle.loads(value)
+        except Exception:
+            return None
+
+    def keep_problems(self, path: Path, problems: list) -> None:
+        key = self._rules_key(path)
+        if key:
+            self.memo.put(RULES, key, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL))

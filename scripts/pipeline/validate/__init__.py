@@ -1,7 +1,9 @@
 """Stage 2, validate: every problem in every data file, in one run.
 
 Each rule is one small function whose docstring states the rule; it yields
-`Problem`s (`file:line:col: message`). Per-file rules run on each plan, then
+`Problem`s (`file:line:col: message`). Per-file rules run on each plan (file
+rules, which read nothing but the plan's file, may come from the build's
+memo), then
 cross-file rules on the whole corpus, then the published addresses are
 compared with their registry (scripts/pipeline/addresses.py). `check()`
 returns the sorted problems.
@@ -31,7 +33,7 @@ from ..addresses import REGISTRY, check_registry
 from ..load.corpus import Corpus, load_corpus
 from ..load.document import Problem
 from . import dates, drafts, files, ids, jurisdictions, progress, references, registries, text
-from .rules import CORPUS_RULES, PLAN_RULES
+from .rules import CORPUS_RULES, FILE_RULES, PLAN_RULES
 
 # Importing a module of rules registers its rules in PLAN_RULES and CORPUS_RULES.
 RULE_MODULES = (files, ids, text, dates, references, registries, jurisdictions, drafts, progress)
@@ -39,7 +41,8 @@ RULE_MODULES = (files, ids, text, dates, references, registries, jurisdictions, 
 
 def check(data_dir: Path = DATA, memo=None) -> tuple[Corpus, list[Problem]]:
     """Load and validate everything; return the corpus and all problems,
-    sorted. `memo`: files loaded before (load_corpus)."""
+    sorted. `memo`: files loaded before (load_corpus) and what the file
+    rules found in them (build/memo.py)."""
     corpus = load_corpus(data_dir, memo)
     problems = list(corpus.problems)
     for p in corpus.plans:
@@ -47,6 +50,12 @@ def check(data_dir: Path = DATA, memo=None) -> tuple[Corpus, list[Problem]]:
             continue
         for rule in PLAN_RULES:
             problems += list(rule(corpus, p))
+        found = memo.problems(p.doc.path) if memo is not None else None
+        if found is None:
+            found = [x for rule in FILE_RULES for x in rule(corpus, p)]
+            if memo is not None:
+                memo.keep_problems(p.doc.path, found)
+        problems += found
     for rule in CORPUS_RULES:
         problems += list(rule(corpus))
     # A file that did not load publishes nothing: its own problems are listed,

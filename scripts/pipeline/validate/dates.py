@@ -26,7 +26,7 @@ from ...model.phrases import (
 )
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import plan_rule
+from .rules import file_rule, plan_rule
 from .walk import P, squash, timed
 
 
@@ -226,7 +226,7 @@ def not_time_is_explained(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
 _FIELD = {"deadline": "deadlines", "recurrence": "recurrence", "event": "events"}
 
 
-@plan_rule
+@file_rule
 def time_phrases_are_recorded(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every deadline, recurrence and event phrase in a goal's, task's or
     section's text (found by phrases.find_time_phrases) is recorded: it lies
