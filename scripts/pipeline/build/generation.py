@@ -137,7 +137,7 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
                 made.close()
         reused = f", {made.hits} spreadsheets and feeds from the build cache" if made else ""
         if recorded:
-            reused += f", the downloads and feeds of {recorded.taken - pages} plans and units as the last build left them"
+            reused += f", {recorded.taken - pages} sets of downloads and feeds as the last build left them"
             recorded.save(kept.new_renders)
         say(f"rendered {n} downloads and redirect pages ({time.monotonic() - t3:.1f} s{reused})")
         if indexing is None:
