@@ -11,9 +11,10 @@ documents:
   each record with its plan's row gives its fields (record_fields, as the
   worker does).
 - With as many documents as before, the changed ones are those whose
-  fields differ. Otherwise the documents that changed are taken to lie
-  between the longest common beginning and end, and the documents after
-  them move by the difference.
+  fields differ. Otherwise the old and new documents are aligned by their
+  fields (difflib's matching blocks: any alignment of equal fields gives
+  the same postings); documents in no block changed, the others may have
+  moved.
 - The affected grams are those of the changed documents, before and after.
   Their postings are decoded, the changed documents' entries replaced and
   encoded again. With documents moved, every other gram's first entry after
