@@ -42,7 +42,6 @@ from ..enrich.site import Site
 from . import downloads, feeds
 from .dataset import dataset
 from .environment import environment
-from .feeds import feed_files
 from .incremental import Renders, code_key
 
 
@@ -137,7 +136,7 @@ def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=Non
         *([lambda: redirect_files([p.data for p in site.plans], [d.data for d in site.departments.values()],
                                   places(site), site.registered).items(),  # addresses kept alive
            # Atom feeds of what changed (without `files`, only the site's)
-           lambda: feed_files(site, atom) if files else [feeds.site_feed(site, atom)],
+           lambda: feeds.feed_files(site, atom) if files else [feeds.site_feed(site, atom)],
            ] if others else []),
         *([lambda: index_files(site).items()] if search else []),  # scripts/search/
     ]

@@ -27,7 +27,7 @@ digest of this build alone: pages reading it are always rendered.
 The code key covers every file under scripts/ (Python and templates), the
 versions of Python and of the installed packages, and NOW. A file a
 rebuild takes (Markdown or download) is checked before it is used
-(render_site): it must have the size, modification time and inode
+(Renders.unchanged): it must have the size, modification time and inode
 recorded when it was made, or else hash as recorded; a file that does not
 is made again. (As git does: the stat is trusted only for a file last
 changed SETTLED_NS before the record was saved, so that a change in the
