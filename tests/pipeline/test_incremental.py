@@ -207,6 +207,26 @@ def test_a_record_that_misses_reads_gives_stale_pages(tmp_path, data, monkeypatc
     assert differences(folder, full)
 
 
+@pytest.mark.slow  # four renders of the site
+def test_units_no_longer_read_leave_the_record(tmp_path, data):
+    """A record keeps the numbers of its units from build to build; once
+    over half of them are read by no job, it numbers them again, and the
+    next build still takes what it may."""
+    steps = Steps(tmp_path, data)
+    steps.step()
+    gone = len(steps.renders.old_units) + 1  # units no job reads any longer, numbered before the others
+    steps.renders.old_units[:0] = [f"gone{k}" for k in range(gone)]
+    for job in steps.renders.new.values():
+        if job[3] and type(job[3][0]) is int:  # taken: numbers in the last record
+            job[3] = [i + gone for i in job[3]]
+    edit_one_plan(data)
+    folder, full, renders = steps.step()
+    assert differences(folder, full) == []
+    assert renders.taken > len(renders.new) // 2
+    assert not [u for u in renders.old_units if u.startswith("gone")]
+    assert set(range(len(renders.old_units))) == {i for job in renders.old.values() for i in job[3]}
+
+
 @pytest.mark.slow  # three renders of the site
 def test_a_file_changed_in_place_is_made_again(tmp_path, data):
     """A page and a download of the last build changed in place (they are

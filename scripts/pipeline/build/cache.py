@@ -16,8 +16,8 @@ site's are on one file system and are hard-linked, never copied:
                     feeds (Atom) of the last build, by a key of their
                     content (memo.py)
     docs/           the last build's docs folder (its Markdown)
-    renders.json    line 1: SHA-256 of the rest; then what each page and
-                    each plan's and unit's downloads read of the enriched
+    renders.pickle  line 1: SHA-256 of the rest; then (pickled) what each
+                    page and each plan's and unit's downloads read of the enriched
                     site, the digests of what was read and the SHA-256 of
                     the files made (render/incremental.py): a page whose
                     reads are as they were is taken from docs/, downloads
@@ -84,7 +84,7 @@ MANIFEST = "manifest.json"
 HTML = "html"
 MEMO = "memo.sqlite"
 DOCS = "docs"
-RENDERS = "renders.json"
+RENDERS = "renders.pickle"
 SEARCH = "search.json"
 CODE = Path(__file__).resolve().parent  # this package; its mkdocs plugins are part of the engine:
 PLUGINS = ("mkdocs_child.py", "reuse.py", "rawhtml.py")
@@ -303,7 +303,7 @@ class BuildCache:
                                                 "pages": pages})
 
     def _keep_docs(self, docs: Path, renders: Path) -> None:
-        """docs/ and renders.json of this build in place of the last one's
+        """docs/ and renders.pickle of this build in place of the last one's
         (the record first out, last in: a record never names pages of
         another folder). The old folder is removed by a process of its own."""
         self.renders.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ class Kept(NamedTuple):
     """What the build cache keeps of the last build, and where this build's
     goes (cache.py)."""
 
-    renders: Path  # what each of its pages and downloads read (renders.json)
+    renders: Path  # what each of its pages and downloads read (renders.pickle)
     docs: Path  # its Markdown
     new_renders: Path  # where this build's record goes
     site: Path  # the site it published (its downloads and search data)

@@ -1,5 +1,5 @@
 """Rendering again only the pages that could have changed (the build
-cache's renders.json and docs/, see scripts/pipeline/build/cache.py).
+cache's renders.pickle and docs/, see scripts/pipeline/build/cache.py).
 
 A page's Markdown is a function of the templates and the render code, the
 page's job (template, address, context) and what rendering it read of the
@@ -41,8 +41,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-import json
 import os
+import pickle
 import sys
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -54,7 +54,7 @@ from ...paths import ROOT
 from ..enrich import reads
 from ..enrich.views import PlanView
 
-FORMAT = 4
+FORMAT = 5
 SETTLED_NS = 2 * 10**9  # a file last changed this long before its record was saved is known by its stat
 HASH_THREADS = 4  # hashlib and file reads let go of the GIL: files are hashed in threads
 FIELD = "\x1f"  # between a view's token and a field's name, in what a page read
@@ -364,9 +364,11 @@ class Renders:
     """What this build may take from the last one, and the record of what
     it makes. A job (a page, a plan's or a unit's downloads) is recorded by
     name as [kind, address, context, units, [[path, SHA-256, size,
-    modification time, inode], …] of its files]. `previous`: the last
-    build's renders.json; `pages_from`: its docs folder; `files_from`: the
-    site it published (the downloads)."""
+    modification time, inode], …] of its files]; its units are numbers in
+    the record's list of units (names in a record made by this build, which
+    save() numbers). `previous`: the last build's renders.pickle;
+    `pages_from`: its docs folder; `files_from`: the site it published (the
+    downloads)."""
 
     def __init__(self, previous: Path | None, pages_from: Path | None, site, files_from: Path | None = None):
         self.pages_from, self.files_from = pages_from, files_from
@@ -392,7 +394,7 @@ class Renders:
         context = self.prints.context(ctx)
         if entry[2] != context:
             return None
-        return [kind, url, context, [self.old_units[i] for i in entry[3]], entry[4]]
+        return [kind, url, context, entry[3], entry[4]]
 
     def record(self, kind: str, url: str, ctx: dict, raw: set, made: list[tuple[str, str | bytes]],
                out: Path) -> list:
@@ -423,14 +425,29 @@ class Renders:
 
     def save(self, path: Path) -> None:
         """Write the record of this build's jobs, with the digest of every
-        unit they read."""
-        numbers: dict[str, int] = {}
+        unit they read. The units keep the numbers the last record gave them
+        (a taken job's list is kept as it is), new ones are numbered after
+        them; when over half of the numbers are no longer read, all are
+        numbered again."""
+        units = list(self.old_units)
+        numbers = {u: i for i, u in enumerate(units)}
         jobs = {}
-        for name, (kind, url, context, units, files) in sorted(self.new.items()):
-            jobs[name] = [kind, url, context, [numbers.setdefault(u, len(numbers)) for u in units], files]
-        digests = [self.prints.digest(u) for u in numbers]
-        body = json.dumps({"format": FORMAT, "code": self.code, "units": list(numbers), "digests": digests,
-                           "jobs": jobs}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        for name, (kind, url, context, read, files) in sorted(self.new.items()):
+            if read and type(read[0]) is str:  # recorded by this build: names
+                read = [numbers.setdefault(u, len(numbers)) for u in read]
+            jobs[name] = [kind, url, context, read, files]
+        units += list(numbers)[len(units):]
+        used: set[int] = set()
+        for job in jobs.values():
+            used.update(job[3])
+        if 2 * len(used) < len(units):
+            again = {i: k for k, i in enumerate(sorted(used))}
+            units = [units[i] for i in sorted(used)]
+            for job in jobs.values():
+                job[3] = [again[i] for i in job[3]]
+        digests = [self.prints.digest(u) for u in units]
+        body = pickle.dumps({"format": FORMAT, "code": self.code, "units": units, "digests": digests, "jobs": jobs},
+                            protocol=pickle.HIGHEST_PROTOCOL)
         path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
 
 
@@ -457,7 +474,7 @@ def hash_files(paths: list[Path]) -> list[str | None]:
 
 
 def _read(path: Path) -> dict | None:
-    """renders.json, or None when it is missing, damaged or of another format."""
+    """renders.pickle, or None when it is missing, damaged or of another format."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -466,8 +483,8 @@ def _read(path: Path) -> dict | None:
     if hashlib.sha256(body).hexdigest().encode() != head:
         return None
     try:
-        found = json.loads(body)
-    except ValueError:
+        found = pickle.loads(body)
+    except Exception:  # written by other code
         return None
     if not isinstance(found, dict) or found.get("format") != FORMAT:
         return None
