@@ -94,23 +94,25 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     gc.disable()
     loads = Memo(memo) if memo else None
     try:
-        corpus, problems = check(data_dir, LoadMemo(loads) if loads else None)
-        corpus.release_sources()
+        try:
+            corpus, problems = check(data_dir, LoadMemo(loads) if loads else None)
+            corpus.release_sources()
+        finally:
+            gc.enable()
+        gc.freeze()
+        if problems:
+            for p in problems:
+                print(p, file=sys.stderr)
+            say(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the data")
+            return False
+        n_tasks = sum(len(a.tasks) for p in corpus.plans for a in p.model.actions)
+        t1 = time.monotonic()
+        reused = f", {loads.hits} of {loads.hits + loads.misses} files as loaded before" if loads else ""
+        say(f"checked {len(corpus.plans)} plans, {n_tasks} tasks ({t1 - t0:.1f} s{reused})")
+        site = enrich(corpus, memo=loads)
     finally:
-        gc.enable()
         if loads:
             loads.close()
-    gc.freeze()
-    if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
-        say(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the data")
-        return False
-    n_tasks = sum(len(a.tasks) for p in corpus.plans for a in p.model.actions)
-    t1 = time.monotonic()
-    reused = f", {loads.hits} of {loads.hits + loads.misses} files as loaded before" if loads else ""
-    say(f"checked {len(corpus.plans)} plans, {n_tasks} tasks ({t1 - t0:.1f} s{reused})")
-    site = enrich(corpus)
     gc.freeze()
     t2 = time.monotonic()
     say(f"enriched ({t2 - t1:.1f} s)")

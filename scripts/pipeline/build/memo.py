@@ -5,18 +5,22 @@ downloads whose content changed.
 Kept: the data files as loaded (LoadMemo, for the check: reading YAML with
 the position of every node and validating it against the models is most of
 the check's time) and the problems the rules that need nothing but the
-file found in it (file rules, validate/rules.py), the XLSX writer (render/downloads.py's
-xlsx_bytes, zip compression) and the Atom writer (render/feeds.py's atom,
-feedgen: a feed per unit). Their results depend on nothing but their
-arguments (tables of strings, entries of strings and dates, a date) and
-their module's code, so the key of a result is the SHA-256 of that
-module's source, the Python version and the arguments written out in full
-(canonical(): strings, numbers, dates, lists, tuples, dicts and dataclasses
-of those, with their types); a call with any other argument is not kept,
-just made. Each value is stored with its SHA-256 and checked when read; a
-value that does not match, or a database that cannot be read, is computed
-again (the file is replaced). Results no lookup of the last run asked for
-are deleted when the memo is closed.
+file found in it (file rules, validate/rules.py); per date or period, which
+clauses may be the same duty and which SequenceMatcher found alike
+(enrich/same_duty.py: relations of two clauses alone, keyed by that
+module's code and the date or period); the XLSX writer
+(render/downloads.py's xlsx_bytes, zip compression) and the Atom writer
+(render/feeds.py's atom, feedgen: a feed per unit). The writers' results
+depend on nothing but their arguments (tables of strings, entries of
+strings and dates, a date) and their module's code, so the key of a result
+is the SHA-256 of that module's source, the Python version and the
+arguments written out in full (canonical(): strings, numbers, dates,
+lists, tuples, dicts and dataclasses of those, with their types); a call
+with any other argument is not kept, just made. Each value is stored with
+its SHA-256 and checked when read; a value that does not match, or a
+database that cannot be read, is computed again (the file is replaced).
+Results no lookup of the last run asked for are deleted when the memo is
+closed.
 
 One SQLite file rather than a file per result: tens of thousands of small
 files cost more to create and remove than to compute on some disks.

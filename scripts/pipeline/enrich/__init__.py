@@ -149,8 +149,10 @@ from .views import (
 )
 
 
-def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
-    """Build the views of a validated corpus (call only when check() found no problems)."""
+def enrich(corpus: Corpus, now: dt.date | None = None, memo=None) -> Site:
+    """Build the views of a validated corpus (call only when check() found
+    no problems). `memo`: the build's memo (build/memo.py), where the
+    same duty across plans keeps what it compared (same_duty.py)."""
     now = now or today()
     categories = {
         c.id: CategoryView(c, category_url(c.id)) for c in (corpus.categories.model.categories if corpus.categories else [])
@@ -259,7 +261,7 @@ def enrich(corpus: Corpus, now: dt.date | None = None) -> Site:
     for pv in plans:
         for dv in pv.departments:
             dv.named_in.append(pv)
-    link_same_duty(plans)
+    link_same_duty(plans, memo)
     _link_implements(plans, jurisdictions)
     _totals(jurisdictions)
     compare_areas = split_by_area(plans, departments, topics, categories, jurisdictions, national, now)

@@ -6,29 +6,42 @@ the shared words in same_duty_why). See link_same_duty().
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
+import sys
 from collections import defaultdict
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from .views import PlanView, TaskView, task_order
 
 _CLAUSE_SPLIT = re.compile(r"[。；;！？!?，,：:（）()\n]")
 _QUOTED = re.compile(r"“[^”]*”|「[^」]*」")
-_CN_NUM = str.maketrans({"一": "1", "二": "2", "两": "2", "三": "3", "四": "4"})
+_NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() is false for (\w: isalnum() or _)
+_CN_NUM = (("一", "1"), ("二", "2"), ("两", "2"), ("三", "3"), ("四", "4"))
 MIN_DUTY_CHARS = 10  # a duty clause shorter than this (once normalised) links nothing
 SIMILAR_DUTY = 0.8  # SequenceMatcher ratio for two duty clauses to count as the same
 MIN_SHARED_CHARS = 24  # a shared sentence this long marks the same wording
+REDO_SHARE = 0.25  # over this share of a date's clauses new since the last build: compare all again
+MEMO = "same_duty"  # the name of its results in the build's memo
+_CODE = hashlib.sha256(Path(__file__).read_bytes() + sys.version.encode()).hexdigest()  # what they depend on
 
 
 def norm(s: str) -> str:
     """Letters and digits only: text as wording is compared here and in
     comparison.py (punctuation and spaces differ from plan to plan)."""
-    return "".join(ch for ch in s if ch.isalnum())
+    return _NOT_ALNUM.sub("", s)
 
 
 def _duty_norm(s: str) -> str:
     """A clause as compared: letters and digits only, 一次 = 1次."""
-    return norm(s).translate(_CN_NUM) if s else ""
+    if not s:
+        return ""
+    out = norm(s)
+    for cn, digit in _CN_NUM:
+        out = out.replace(cn, digit)
+    return out
 
 
 def _clauses(text: str) -> list[str]:
@@ -118,20 +131,78 @@ def _similar_candidates(cores: list[str]) -> list[list[int]]:
         others.discard(i)
         for j in others:
             a, b = min(i, j), max(i, j)
-            if b in out[a]:
-                continue
-            # keep the pair if one core may hold the other, or if it passes
-            # SequenceMatcher's real_quick_ratio and quick_ratio (the same
-            # arithmetic), without building a SequenceMatcher
-            la, lb = len(tokens[a]), len(tokens[b])
-            common = len(sets[a] & sets[b])
-            holds = common == min(la, lb)
-            if holds or (2.0 * min(la, lb) / (la + lb) >= SIMILAR_DUTY and 2.0 * common / (la + lb) >= SIMILAR_DUTY):
+            if b not in out[a] and _may_link(sets[a], sets[b]):
                 out[a].add(b)
     return [sorted(s) for s in out]
 
 
-def link_same_duty(plans: list[PlanView]) -> None:
+def _token_set(core: str) -> set[tuple[str, int]]:
+    """A core's characters, the k-th occurrence of one counted as its own."""
+    seen: dict[str, int] = defaultdict(int)
+    out = set()
+    for ch in core:
+        seen[ch] += 1
+        out.add((ch, seen[ch]))
+    return out
+
+
+def _may_link(a: set, b: set) -> bool:
+    """Whether two cores (as _token_set()s) may link: one may hold the
+    other, or they pass SequenceMatcher's real_quick_ratio and quick_ratio
+    (the same arithmetic, without building a SequenceMatcher)."""
+    la, lb = len(a), len(b)
+    common = len(a & b)
+    return common == min(la, lb) or (2.0 * min(la, lb) / (la + lb) >= SIMILAR_DUTY
+                                     and 2.0 * common / (la + lb) >= SIMILAR_DUTY)
+
+
+def _candidates(cores: list[str], kept: dict | None) -> tuple[list[list[int]], dict]:
+    """What _similar_candidates(cores) gives, and the state to keep for the
+    next build: each distinct core with the cores it may link with
+    (_may_link: a relation of two cores alone). With the last build's
+    state `kept`, only the cores it lacks are compared, each with every
+    core; the pairs of the others are taken from it (when over REDO_SHARE of
+    the cores are new, all are compared again)."""
+    unique = list(dict.fromkeys(cores))
+    old = kept or {}
+    new = [c for c in unique if c not in old]
+    if not kept or len(new) > REDO_SHARE * len(unique):
+        partners: dict[str, set[str]] = {c: set() for c in unique}
+        for i, js in enumerate(_similar_candidates(unique)):
+            for j in js:
+                partners[unique[i]].add(unique[j])
+                partners[unique[j]].add(unique[i])
+    else:
+        present = set(unique)
+        partners = {c: {x for x in old[c] if x in present} if c in old else set() for c in unique}
+        sets = {c: _token_set(c) for c in unique} if new else {}
+        for c in new:
+            a = sets[c]
+            for x in unique:
+                if x != c and _may_link(a, sets[x]):
+                    partners[c].add(x)
+                    partners[x].add(c)
+    at: dict[str, list[int]] = defaultdict(list)  # core -> the entries that hold it
+    for i, c in enumerate(cores):
+        at[c].append(i)
+    out = []
+    for i, c in enumerate(cores):
+        out.append(sorted(j for x in (c, *partners[c]) for j in at[x] if j > i))
+    return out, partners
+
+
+def _kept(memo, key: str) -> dict | None:
+    value = memo.get(MEMO, key) if memo is not None else None
+    if value is None:
+        return None
+    try:
+        found = pickle.loads(value)
+    except Exception:  # another code's
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def link_same_duty(plans: list[PlanView], memo=None) -> None:
     """Tasks of different plans link to each other as the same duty when
     (1) their titles are the same (letters and digits compared), or
     (2) they carry a dated or recurring duty worded alike: the same date or
@@ -142,7 +213,12 @@ def link_same_duty(plans: list[PlanView]) -> None:
     (3) they share a clause of at least MIN_SHARED_CHARS characters word for
         word (the same wording copied from the plan above), quotations
         (slogans such as “三管三必须”) not counted.
-    `same_duty_why` keeps the shared words for each link."""
+    `same_duty_why` keeps the shared words for each link.
+
+    `memo` (the build's memo, build/memo.py: get and put): for each date or
+    period, which pairs of clauses may link and which SequenceMatcher
+    found similar are kept for the next build; both depend on the two
+    clauses alone, and the links are made in the same order as without."""
     all_tasks = [t for p in plans for t in p.tasks]
     for t in all_tasks:
         t.same_duty.clear()
@@ -160,8 +236,12 @@ def link_same_duty(plans: list[PlanView]) -> None:
     for t in all_tasks:
         for sig, core, words in _duty_clauses(t):
             by_sig[sig].append((t, core, words))
-    for entries in by_sig.values():
-        candidates = _similar_candidates([core for _, core, _ in entries])
+    for sig, entries in by_sig.items():
+        key = hashlib.sha256(f"{_CODE}\0{sig}".encode()).hexdigest()
+        kept = _kept(memo, key)
+        candidates, partners = _candidates([core for _, core, _ in entries], kept["partners"] if kept else None)
+        was = kept["similar"] if kept else {}
+        similar: dict[tuple[str, str], bool] = {}  # (core, core) -> SequenceMatcher's ratio reaches SIMILAR_DUTY
         for i, (a, ca, wa) in enumerate(entries):
             for j in candidates[i]:
                 b, cb, _ = entries[j]
@@ -170,9 +250,17 @@ def link_same_duty(plans: list[PlanView]) -> None:
                 if ca == cb or ca in cb or cb in ca:
                     _link(a, b, wa)
                     continue
-                sm = SequenceMatcher(None, ca, cb, autojunk=False)
-                if sm.real_quick_ratio() >= SIMILAR_DUTY and sm.quick_ratio() >= SIMILAR_DUTY and sm.ratio() >= SIMILAR_DUTY:
+                ok = similar.get((ca, cb))
+                if ok is None:
+                    ok = was.get((ca, cb))
+                    if ok is None:
+                        sm = SequenceMatcher(None, ca, cb, autojunk=False)
+                        ok = sm.real_quick_ratio() >= SIMILAR_DUTY and sm.quick_ratio() >= SIMILAR_DUTY and sm.ratio() >= SIMILAR_DUTY
+                    similar[(ca, cb)] = ok
+                if ok:
                     _link(a, b, wa)
+        if memo is not None:
+            memo.put(MEMO, key, pickle.dumps({"partners": partners, "similar": similar}, protocol=pickle.HIGHEST_PROTOCOL))
 
     by_clause: dict[str, list[tuple[TaskView, str]]] = defaultdict(list)
     for t in all_tasks:
