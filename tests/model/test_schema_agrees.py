@@ -27,7 +27,7 @@ import pytest
 
 from scripts.pipeline import validate
 from scripts.pipeline.load.corpus import load_corpus
-from scripts.pipeline.validate.rules import CORPUS_RULES, FILE_RULES, PLAN_RULES
+from scripts.pipeline.validate.rules import CORPUS_RULES, FILE_RULES, LOCAL_RULES, PLAN_RULES, Local
 
 pytestmark = pytest.mark.long(13)
 
@@ -164,13 +164,15 @@ def check_verdicts(data: Path) -> tuple[dict[Path, list[str]], dict[Path, set[st
         if loaded.model is not None:
             for rule in PLAN_RULES + FILE_RULES:
                 note(rule.__name__, rule(corpus, loaded))
+            for rule in LOCAL_RULES:
+                note(rule.__name__, rule(Local(corpus), loaded))
     for rule in CORPUS_RULES:
         note(rule.__name__, rule(corpus))
     return structural, by_rule
 
 
 def test_every_rule_is_placed():
-    rules = {r.__name__ for r in PLAN_RULES + FILE_RULES + CORPUS_RULES} | {"check_registry"}
+    rules = {r.__name__ for r in PLAN_RULES + FILE_RULES + LOCAL_RULES + CORPUS_RULES} | {"check_registry"}
     assert rules == set(BEYOND_SCHEMA), (
         f"rules not listed in BEYOND_SCHEMA: {sorted(rules - set(BEYOND_SCHEMA))}; "
         f"listed but gone: {sorted(set(BEYOND_SCHEMA) - rules)}"

@@ -134,3 +134,58 @@ def test_files_as_loaded_before_are_the_files_as_loaded_now(tmp_path, data_dir):
     assert memo.misses == 1 and any(p.file.endswith(plan.name) for p in bad_problems)
     _, again, memo = run()
     assert memo.misses == 1 and again == bad_problems, "a file with problems was kept"
+
+
+def test_local_rules_run_again_when_what_they_read_changes(tmp_path, data_dir):
+    """What the local rules found in a plan is kept by the plan's file, the
+    files that are not plans and the plan's source text: a unit removed
+    from its registry, or a source text cut short, leaves the plan's file
+    as it was, yet the problems with the memo are those of a plain check."""
+    import shutil
+
+    from scripts.pipeline.build.memo import LoadMemo
+    from scripts.pipeline.validate import check
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir, data)
+
+    def run():
+        memo = Memo(tmp_path / "memo.sqlite")
+        problems = check(data, LoadMemo(memo))[1]
+        memo.close()
+        return problems, memo
+
+    run()
+    problems, memo = run()
+    assert memo.misses == 0 and problems == check(data)[1]
+
+    plan = sorted((data / "plans").glob("[!_]*.yaml"))[0]
+    doc = yaml.safe_load(plan.read_text(encoding="utf-8"))
+    unit = next(u for a in doc["actions"] for t in a.get("tasks", []) for u in t.get("lead", []))
+    registry = next(r for r in (data / "departments").glob("*.yaml") if f"id: {unit}\n" in r.read_text(encoding="utf-8"))
+    reg = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    reg["departments"] = [d for d in reg["departments"] if d["id"] != unit]
+    _dump(registry, reg)
+    plain = check(data)[1]
+    assert any(f"unknown department '{unit}'" in p.message and p.file.endswith(plan.name) for p in plain)
+    assert run()[0] == plain
+
+    source = data / "sources" / doc["source"]
+    source.write_text(source.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    plain = check(data)[1]
+    assert any("source" in p.message and p.file.endswith(plan.name) for p in plain)
+    assert run()[0] == plain
+
+
+def test_a_local_rule_cannot_read_other_plans(real_site):
+    """Local rules are kept by what they may read: the corpus they are given
+    has no plans and no progress reports."""
+    import pytest
+
+    from scripts.pipeline.validate.rules import Local
+
+    corpus = Local(real_site)  # any object: Local only hides names
+    for name in ("plans", "plan_ids", "progress"):
+        with pytest.raises(AttributeError, match="@plan_rule"):
+            getattr(corpus, name)
+    assert corpus.tasks is real_site.tasks

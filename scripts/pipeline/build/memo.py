@@ -189,6 +189,7 @@ class LoadMemo:
         self.rules_code = h.hexdigest()  # the loading code and the rules'
         self._read: dict[tuple, tuple[str, bytes]] = {}
         self._sure: dict[Path, str] = {}  # file -> the key of the bytes its model was made from
+        self._world: str | None = None  # local_key()'s key of the files that are not plans
 
     def load(self, path: Path, model: type):
         """(Document, model) as load_corpus() made them from these bytes, or None."""
@@ -221,14 +222,38 @@ class LoadMemo:
         self.memo.put(LOAD, key, value)
         self._sure[path] = key
 
-    def _rules_key(self, path: Path) -> str | None:
+    def _rules_key(self, path: Path, also: str) -> str | None:
         key = self._sure.get(path)
-        return hashlib.sha256(f"{self.rules_code}\0{key}".encode()).hexdigest() if key else None
+        return hashlib.sha256(f"{self.rules_code}\0{path}\0{key}\0{also}".encode()).hexdigest() if key else None
 
-    def problems(self, path: Path) -> list | None:
-        """The problems the file rules (validate/rules.py) found in this
-        file's bytes before, or None."""
-        key = self._rules_key(path)
+    def local_key(self, corpus, plan) -> str | None:
+        """What a local rule (validate/rules.py) reads besides the plan's
+        file, as a key: every data file that is neither a plan nor a
+        progress report, as loaded, and the plan's source text. None when
+        one of those files did not load from bytes this memo knows."""
+        if self._world is None:
+            h = hashlib.sha256(f"{corpus.data_dir}".encode())
+            for name in ("categories", "topics", "synonyms", "national"):
+                loaded = getattr(corpus, name)
+                h.update(f"\0{name}:{self._sure.get(loaded.doc.path, '?') if loaded else '-'}".encode())
+            for loaded in corpus.registries:
+                h.update(f"\0{loaded.doc.path}:{self._sure.get(loaded.doc.path, '?')}".encode())
+            known = all(self._sure.get(x.doc.path) for x in [*corpus.registries, corpus.categories, corpus.topics,
+                                                             corpus.synonyms, corpus.national] if x is not None)
+            self._world = h.hexdigest() if known else ""
+        if not self._world:
+            return None
+        try:
+            source = hashlib.sha256((corpus.data_dir / "sources" / plan.model.source).read_bytes()).hexdigest()
+        except OSError:
+            source = "missing"
+        return f"local\0{self._world}\0{source}"
+
+    def problems(self, path: Path, also: str = "file") -> list | None:
+        """The problems the file rules (or with `also` from local_key(),
+        the local rules; validate/rules.py) found in this file's bytes
+        before, or None."""
+        key = self._rules_key(path, also)
         value = self.memo.get(RULES, key) if key else None
         if value is None:
             return None
@@ -237,7 +262,7 @@ class LoadMemo:
         except Exception:
             return None
 
-    def keep_problems(self, path: Path, problems: list) -> None:
-        key = self._rules_key(path)
+    def keep_problems(self, path: Path, problems: list, also: str = "file") -> None:
+        key = self._rules_key(path, also)
         if key:
             self.memo.put(RULES, key, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL))

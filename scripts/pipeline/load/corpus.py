@@ -45,6 +45,7 @@ class Corpus:
     category_ids: set[str] = field(default_factory=set)
     topic_ids: set[str] = field(default_factory=set)
     national_ids: set[str] = field(default_factory=set)
+    plan_ids: set[str] = field(default_factory=set)  # of the plans that loaded
 
     def release_sources(self) -> None:
         """Let go of what only the checks need: each file's YAML data and the
@@ -71,6 +72,7 @@ class Corpus:
             for d in reg.model.departments:
                 self.departments.setdefault(d.id, (d, reg))
         self.hierarchy = Hierarchy(reg.jurisdiction for reg in self.jurisdictions.values())
+        self.plan_ids = {p.model.id for p in self.plans if p.model is not None}
 
 
 def _friendly(err: dict) -> str:

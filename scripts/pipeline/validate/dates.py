@@ -26,18 +26,18 @@ from ...model.phrases import (
 )
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import file_rule, plan_rule
+from .rules import file_rule, local_rule
 from .walk import P, squash, timed
 
 
-@plan_rule
+@local_rule
 def period_is_ordered(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A plan's period starts no later than it ends."""
     if p.model.period.start > p.model.period.end:
         yield p.doc.problem(("period",), "the period starts after it ends")
 
 
-@plan_rule
+@local_rule
 def time_words_in_text(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """The words of a deadline, recurring duty, ongoing duty, event and
     not_time entry appear in the text they belong to."""
@@ -64,7 +64,7 @@ def _all_deadlines(plan: models.Plan) -> Iterator[tuple[P, models.Deadline, int 
                 yield ("annexes", ai, "rows", ri, "due"), row.due, annex.year
 
 
-@plan_rule
+@local_rule
 def deadline_date_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A deadline's ISO date is the date its words mean; words that name no
     year take the rule's year: the deadline's `year`, else the annex's, else
@@ -84,7 +84,7 @@ def deadline_date_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Probl
 _SOURCE = {"override": "its 'year'", "annex": "the annex's 'year'", "plan": "the plan's period.start"}
 
 
-@plan_rule
+@local_rule
 def deadline_year_only_for_words_without_one(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A deadline's `year` is given only where its words name no year."""
     for path, d, _ in _all_deadlines(p.model):
@@ -92,7 +92,7 @@ def deadline_year_only_for_words_without_one(corpus: Corpus, p: Loaded) -> Itera
             yield p.doc.problem(path + ("year",), f"'{d.text}' names its year: remove 'year'")
 
 
-@plan_rule
+@local_rule
 def dates_inside_period(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Deadlines and dated events fall inside the plan's period."""
     start, end = p.model.period.start, p.model.period.end
@@ -126,7 +126,7 @@ def _read(r: models.Recurrence):
         return None
 
 
-@plan_rule
+@local_rule
 def recurrence_period_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A recurring duty's period (`every` and `interval`) is the one its words
     say (每两个月 -> month, 2; 每三个月 = 每季度), and the words name one."""
@@ -147,7 +147,7 @@ def recurrence_period_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[P
             yield p.doc.problem(path + ("interval",), "a half-month duty falls due twice a month: no 'interval'")
 
 
-@plan_rule
+@local_rule
 def recurrence_count_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A recurring duty's `min_count` is the count its words say (至少两次 -> 2; none said -> 1)."""
     for path, r in _recurrences(p.model):
@@ -157,7 +157,7 @@ def recurrence_count_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Pr
                                 f"the words '{r.text}' say {w.min_count} time(s) a period, not min_count {r.min_count}")
 
 
-@plan_rule
+@local_rule
 def recurrence_day_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A recurring duty's `day` is the day its words name (每月20日前 -> 20), and is given where they name one."""
     for path, r in _recurrences(p.model):
@@ -171,7 +171,7 @@ def recurrence_day_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Prob
             yield p.doc.problem(path + ("day",), f"day {r.day} is not in the words '{r.text}'{said}")
 
 
-@plan_rule
+@local_rule
 def recurrence_month_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A yearly or half-yearly duty's `month` and `next_year` are those its
     words say (每年3月底前 -> month 3; 次年3月前 -> month 3, next_year)."""
@@ -191,7 +191,7 @@ def recurrence_month_agrees_with_words(corpus: Corpus, p: Loaded) -> Iterable[Pr
                                                             if w.next_year else "do not say 次年: remove 'next_year'"))
 
 
-@plan_rule
+@local_rule
 def ongoing_words_are_ongoing(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """An ongoing duty's words carry an ongoing word (常态化, 长期坚持, 持续推进, 全年, 长效 …)."""
     for t in timed(p.model):
@@ -201,7 +201,7 @@ def ongoing_words_are_ongoing(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
                                     "(常态化, 长期坚持, 持续推进, 全年, 长效 …): is it a deadline or a recurring duty?")
 
 
-@plan_rule
+@local_rule
 def events_are_events(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """An event's words name an event (汛期, 春节, 重大活动 …), and a date an
     editor gives it is explained in its note."""
@@ -215,7 +215,7 @@ def events_are_events(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
                                     "saying where it comes from")
 
 
-@plan_rule
+@local_rule
 def not_time_is_explained(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Words listed in not_time are explained in the note."""
     for t in timed(p.model):

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import corpus_rule, plan_rule
+from .rules import corpus_rule, local_rule
 from .walk import responsibilities, squash
 
 
@@ -29,7 +29,7 @@ def _todo(p: Problem) -> Problem:
     return dataclasses.replace(p, todo=True)
 
 
-@plan_rule
+@local_rule
 def plan_is_not_a_draft(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A plan marked `draft: true` is not finished: the review deletes the mark
     once every to-do is done."""
@@ -38,7 +38,7 @@ def plan_is_not_a_draft(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
                                               "do every to-do listed, then delete 'draft: true'"))
 
 
-@plan_rule
+@local_rule
 def todos_are_done(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every `todo:` entry of the plan, a task or an annex row is a to-do left."""
     for i, text in enumerate(p.model.todo):
@@ -48,7 +48,7 @@ def todos_are_done(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
             yield _todo(p.doc.problem(path + ("todo", i), f"to do: {text}"))
 
 
-@plan_rule
+@local_rule
 def annex_rows_restate_tasks(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every row of an included annex restates a task (or goal, body, section)
     of the plan: `restates: [...]` links it."""
@@ -59,7 +59,7 @@ def annex_rows_restate_tasks(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
                                                                       "link it with 'restates: [task-id]'"))
 
 
-@plan_rule
+@local_rule
 def named_units_are_assigned(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A unit of the jurisdiction that a task's responsibility words
     (`units_text`) name is a lead or a supporting unit of the task."""

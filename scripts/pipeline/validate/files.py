@@ -8,17 +8,17 @@ from collections.abc import Iterable
 from ...model.models import SCHEMA_COMMENT
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import plan_rule
+from .rules import local_rule
 
 
-@plan_rule
+@local_rule
 def id_matches_file_name(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A plan's id equals its file name (without .yaml)."""
     if p.model.id != p.doc.path.stem:
         yield p.doc.problem(("id",), f"the plan id '{p.model.id}' must equal the file name '{p.doc.path.stem}'")
 
 
-@plan_rule
+@local_rule
 def schema_comment_first(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Line 1 points editors at the JSON Schema."""
     first = p.doc.path.read_text(encoding="utf-8").lstrip("\ufeff").split("\n", 1)[0].strip()
@@ -26,7 +26,7 @@ def schema_comment_first(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
         yield Problem(p.doc.name, 1, 1, f"the first line must be '{SCHEMA_COMMENT}'")
 
 
-@plan_rule
+@local_rule
 def source_exists(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """The source text named by the plan is under data/sources/."""
     if not (corpus.data_dir / "sources" / p.model.source).is_file():

@@ -9,11 +9,11 @@ from typing import Any
 from ...model import models
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import corpus_rule, plan_rule
+from .rules import corpus_rule, local_rule
 from .walk import P, ids_of
 
 
-@plan_rule
+@local_rule
 def ids_unique_in_plan(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """No id is used twice inside a plan."""
     seen: dict[str, P] = {}

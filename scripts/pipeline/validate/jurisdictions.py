@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import corpus_rule, plan_rule
+from .rules import corpus_rule, local_rule, plan_rule
 
 
 def _hint(ident: str, known: Iterable[str]) -> str:
@@ -45,7 +45,7 @@ def jurisdictions_form_a_tree(corpus: Corpus) -> Iterable[Problem]:
             )
 
 
-@plan_rule
+@local_rule
 def jurisdiction_exists(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A plan's jurisdiction has a department registry."""
     if p.model.jurisdiction not in corpus.jurisdictions:
@@ -60,7 +60,7 @@ def jurisdiction_exists(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
 def implements_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A plan that `implements` names a plan on the site by its id (never
     itself) and the issuing jurisdiction by its id."""
-    plans = {x.model.id for x in corpus.plans if x.model is not None}
+    plans = corpus.plan_ids
     for i, ref in enumerate(p.model.implements):
         if ref.plan is not None:
             if ref.plan == p.model.id:

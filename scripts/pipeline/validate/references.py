@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from ...model import models
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import plan_rule
+from .rules import local_rule
 from .walk import P, ids_of, responsibilities
 
 
-@plan_rule
+@local_rule
 def department_references_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every department id a plan names is in a department registry."""
     known = list(corpus.departments)
@@ -40,7 +40,7 @@ def department_references_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem
                 yield from check(("organisation", bi, "members", mi, "department"), m.department)
 
 
-@plan_rule
+@local_rule
 def topics_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every topic a task is tagged with is in data/topics.yaml."""
     for ai, a in enumerate(p.model.actions):
@@ -52,7 +52,7 @@ def topics_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
                     yield p.doc.problem(("actions", ai, "tasks", ti, "topics", i), f"unknown topic '{topic}'{hint}")
 
 
-@plan_rule
+@local_rule
 def national_lines_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every national line of action an action or task maps to is in data/national.yaml."""
     for ai, a in enumerate(p.model.actions):
@@ -64,7 +64,7 @@ def national_lines_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
                 yield p.doc.problem(path, f"unknown national line of action '{n}'")
 
 
-@plan_rule
+@local_rule
 def goal_targets_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every national target a goal restates is in data/national.yaml."""
     targets = {t.id for t in corpus.national.model.targets} if corpus.national and corpus.national.model else set()
@@ -74,7 +74,7 @@ def goal_targets_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
                 yield p.doc.problem(("goals", gi, "national", i), f"unknown national target '{n}'")
 
 
-@plan_rule
+@local_rule
 def parts_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """An action's part is one of the plan's parts."""
     parts = {part.id for part in p.model.parts}
@@ -83,7 +83,7 @@ def parts_resolve(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
             yield p.doc.problem(("actions", ai, "part"), f"unknown part '{a.part}'")
 
 
-@plan_rule
+@local_rule
 def annex_rows_point_at_plan(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """An annex row restates tasks (or goals, bodies, sections) of the same plan."""
     targets = {ident for _, ident, kind in ids_of(p.model) if kind in ("task", "goal", "body", "section")}
@@ -100,7 +100,7 @@ def annex_rows_point_at_plan(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
             yield p.doc.problem(("annexes", ai), "an annex with 时间节点 needs 'year:' for its bare months")
 
 
-@plan_rule
+@local_rule
 def scope_notes_govern_tasks(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A scope note governs tasks of its own plan, each named once, and
     assigns at least one unit."""
@@ -136,7 +136,7 @@ def _department_refs(plan: models.Plan) -> Iterator[tuple[P, str]]:
                 yield ("organisation", bi, "members", mi, "department"), m.department
 
 
-@plan_rule
+@local_rule
 def departments_in_own_jurisdiction(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A lead, support or member department belongs to the registry of the
     plan's own jurisdiction (units of other levels that the plan names, such as

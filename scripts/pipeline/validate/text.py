@@ -15,7 +15,7 @@ from ...model.numbering import label_value
 from ...model.pages import strip_artefacts
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import corpus_rule, plan_rule
+from .rules import corpus_rule, local_rule
 from .walk import P, responsibilities, squash, verbatim_fields
 
 
@@ -24,7 +24,7 @@ def _source_text(corpus: Corpus, plan: models.Plan) -> str | None:
     return squash(strip_artefacts(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
 
-@plan_rule
+@local_rule
 def text_is_verbatim(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """Every quoted text appears in the plan's source text (ignoring whitespace,
     page-break line breaks, ** emphasis and the page artefacts of extraction:
@@ -47,7 +47,7 @@ def _get(obj: Any, path: P) -> Any:
     return obj
 
 
-@plan_rule
+@local_rule
 def not_verbatim_is_explained(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A text marked not_verbatim names real fields and is explained in a note."""
     for path, r in responsibilities(p.model):
@@ -72,7 +72,7 @@ def _first_difference(text: str, source: str) -> str:
     return f"; it matches up to '…{text[max(0, lo - 12):lo]}' and then differs at '{text[lo:lo + 12]}…'"
 
 
-@plan_rule
+@local_rule
 def member_names_in_source(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """The name of every person in an organisation body appears in the plan's
     source text (ignoring whitespace, as printed names may be padded: 王 珏)."""
@@ -88,7 +88,7 @@ def member_names_in_source(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
                 )
 
 
-@plan_rule
+@local_rule
 def missing_annex_has_no_rows(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """An annex the document names but does not include (`included: false`) has
     no rows: its contents are not in the source, so none may be invented."""
@@ -138,7 +138,7 @@ def no_markup_in_text(corpus: Corpus) -> Iterable[Problem]:
                 )
 
 
-@plan_rule
+@local_rule
 def number_text_is_the_number(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
     """A task's `number_text`, where given, is a printed label (（一）, 一、,
     1、, （1）…) that stands for its `number`."""
