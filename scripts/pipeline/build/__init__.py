@@ -228,7 +228,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         cache = None
     try:
         say("1/2 checking data and generating pages …")
-        rebuild = cache is not None and cache.has_manifest()  # see generate_into: search_early
+        rebuild = cache is not None and cache.has_manifest()  # see generate_into: rebuild
         kept = None
         if cache is not None:
             kept = Kept(cache.renders, cache.docs, work / RENDERS, target, cache.search, work / SEARCH)

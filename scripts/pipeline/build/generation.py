@@ -4,8 +4,8 @@
 every edit; `generate_into()` is the build's, run in a child process
 (`Generation`) that writes the pages, tells the build to start mkdocs, then
 writes the downloads, redirect pages and search data beside it (for a
-rebuild, the search data is made by a process of its own from the moment
-the site is enriched).
+rebuild, those are made beside the pages by processes of their own: see
+generate_into).
 """
 
 from __future__ import annotations
@@ -63,25 +63,27 @@ def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None
 
 
 def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda: None,
-                  memo: Path | None = None, search_early: bool = False,
+                  memo: Path | None = None, rebuild: bool = False,
                   kept: Kept | None = None) -> bool:
     """check -> enrich -> render the pages into `docs`, call `pages_done()`
     (the build starts mkdocs then), then write the downloads and redirect
     pages into `extras` and the search data into `search`.
 
-    `search_early`: the search data (a computation over the whole site, as
-    long as rendering the pages) is made by a process of its own from the
-    moment the site is enriched. For a rebuild, where mkdocs has little to
-    convert and the search data would come last; not for a full build, where
-    mkdocs is the long part and that process would only add its memory to
-    the build's peak. `memo`: the build cache's memo (memo.py: the data
+    `rebuild`: mkdocs has little to convert, and what would come after the
+    pages is made beside them, each by a process of its own: the search
+    data (a computation over the whole site, as long as rendering the
+    pages) and the files pages link to (the dataset) from the moment the
+    site is enriched, the downloads, feeds and redirect pages once the
+    last build's record is read. Not for a full build, where mkdocs is the
+    long part and those processes would only add their memory to the
+    build's peak. `memo`: the build cache's memo (memo.py: the data
     files as loaded, the spreadsheets), if any. `kept`: what the build cache
     keeps of the last build (Kept): pages and downloads whose reads are as
     they were are taken from it (render/incremental.py), the search data
     patched from it (scripts/search/patch.py). On problems, print them and
     return False."""
     from ..enrich import enrich
-    from ..render import downloads, feeds, render_extras, render_site
+    from ..render import render_site, write_linked
     from ..render.incremental import Renders
     from ..validate import check
     from .memo import LoadMemo, Memo
@@ -116,38 +118,97 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     gc.freeze()
     t2 = time.monotonic()
     say(f"enriched ({t2 - t1:.1f} s)")
-    indexing = None
     search_states = (kept.site, kept.search, kept.new_search) if kept else None
-    if search_early:
-        indexing = multiprocessing.get_context("fork").Process(target=_write_search, args=(site, search, t2, search_states),
-                                                               name="search")
+    fork = multiprocessing.get_context("fork")
+    indexing = linking = None
+    if rebuild:
+        indexing = fork.Process(target=_write_search, args=(site, search, t2, search_states), name="search")
         indexing.start()
+        # the files pages link to (the dataset is seconds at a province's scale), beside the digests
+        linking = fork.Process(target=write_linked, args=(site, docs, data_dir), name="linked")
+        linking.start()
     try:
         recorded = Renders(kept.renders, kept.docs, site, kept.site) if kept else None
-        n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores(), renders=recorded)
+        beside = _Beside(lambda: _write_extras(site, extras, memo, recorded), recorded) if rebuild and recorded else None
+        n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores(), renders=recorded,
+                        linked=linking is None)
+        if linking is not None:
+            linking.join()
+            if linking.exitcode != 0:
+                return False
         t3 = time.monotonic()
         pages = recorded.taken if recorded else 0
         taken = f", {pages} as the last build left them" if recorded else ""
         say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s{taken})")
         pages_done()
-        made = Memo(memo) if memo else None
-        try:
-            n = render_extras(site, extras, search=False, xlsx=made.function(downloads.xlsx_bytes) if made else None,
-                              atom=made.function(feeds.atom) if made else None, renders=recorded)
-        finally:
-            if made:
-                made.close()
-        reused = f", {made.hits} spreadsheets and feeds from the build cache" if made else ""
+        if beside is None:
+            n, hits = _write_extras(site, extras, memo, recorded)
+        else:  # made beside the pages: their records join this process's
+            found = beside.result()
+            if found is None:
+                return False
+            (n, hits), (new, taken_there, hashed) = found
+            recorded.new.update(new)
+            recorded.taken += taken_there
+            recorded.hashed += hashed
+        reused = f", {hits} spreadsheets and feeds from the build cache" if memo else ""
         if recorded:
             reused += f", {recorded.taken - pages} sets of downloads and feeds as the last build left them"
             recorded.save(kept.new_renders)
-        say(f"rendered {n} downloads and redirect pages ({time.monotonic() - t3:.1f} s{reused})")
+        how = " beside the pages" if beside else ""
+        say(f"rendered {n} downloads and redirect pages{how} ({time.monotonic() - t3:.1f} s after the pages{reused})")
         if indexing is None:
             _write_search(site, search, time.monotonic(), search_states)
     finally:
-        if indexing is not None:
-            indexing.join()
+        for child in (indexing, linking):
+            if child is not None:
+                child.join()
     return indexing is None or indexing.exitcode == 0
+
+
+def _write_extras(site, extras: Path, memo: Path | None, recorded) -> tuple[int, int]:
+    """The downloads, feeds and redirect pages into `extras`, the XLSX and
+    Atom files from the memo where it has them; (files written, taken
+    from the memo)."""
+    from ..render import downloads, feeds, render_extras
+    from .memo import Memo
+
+    made = Memo(memo) if memo else None
+    try:
+        n = render_extras(site, extras, search=False, xlsx=made.function(downloads.xlsx_bytes) if made else None,
+                          atom=made.function(feeds.atom) if made else None, renders=recorded)
+    finally:
+        if made:
+            made.close()
+    return n, made.hits if made else 0
+
+
+class _Beside:
+    """make() in a forked process, rendering with this process's Renders
+    `recorded` (Renders.record and .reusable read nothing a page rendering
+    here changes). result(): what make() returned, with the records of its
+    jobs and how many files it took and hashed, or None if it failed."""
+
+    def __init__(self, make, recorded):
+        fork = multiprocessing.get_context("fork")
+        self.receive, send = fork.Pipe(duplex=False)
+        self.child = fork.Process(target=self._run, args=(make, recorded, send), name="beside")
+        self.child.start()
+        send.close()
+
+    @staticmethod
+    def _run(make, recorded, conn) -> None:
+        recorded.new, recorded.taken, recorded.hashed = {}, 0, 0  # this process's own
+        found = make()
+        conn.send((found, (recorded.new, recorded.taken, recorded.hashed)))
+
+    def result(self):
+        try:
+            found = self.receive.recv()
+        except EOFError:  # it failed (its error is on stderr)
+            found = None
+        self.child.join()
+        return found if self.child.exitcode == 0 else None
 
 
 def _write_search(site, out: Path, started: float, states: tuple[Path, Path, Path] | None) -> None:
@@ -166,15 +227,15 @@ class Generation:
     The child writes the pages into `docs`, tells this process
     (pages_ready() returns True: mkdocs can start), then writes the
     downloads and redirect pages into `extras` and the search data into
-    `search` (or has its own child make it: `search_early`) while mkdocs
-    runs; finish() waits for them."""
+    `search` while mkdocs runs (for a `rebuild`, its own children make
+    them beside the pages); finish() waits for them."""
 
     def __init__(self, docs: Path, extras: Path, search: Path, data_dir: Path = DATA, memo: Path | None = None,
-                 search_early: bool = False, kept: Kept | None = None):
+                 rebuild: bool = False, kept: Kept | None = None):
         ctx = multiprocessing.get_context("fork")
         self.receive, send = ctx.Pipe(duplex=False)
         self.child = ctx.Process(target=_generate_child,
-                                 args=(docs, extras, search, data_dir, send, memo, search_early, kept),
+                                 args=(docs, extras, search, data_dir, send, memo, rebuild, kept),
                                  name="generate")
         self.child.start()
         send.close()
@@ -196,9 +257,9 @@ class Generation:
 
 
 def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn, memo: Path | None,
-                    search_early: bool, kept: Kept | None) -> None:
+                    rebuild: bool, kept: Kept | None) -> None:
     def run() -> bool:
-        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo, search_early, kept)
+        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo, rebuild, kept)
 
     profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
     if not profile:

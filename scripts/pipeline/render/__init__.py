@@ -124,6 +124,12 @@ def _linked_groups(site: Site, data_dir: Path) -> list:
     ]
 
 
+def write_linked(site: Site, out: Path, data_dir: Path = DATA) -> int:
+    """Write what mkdocs reads besides the generated pages (_linked_groups)
+    into `out`; returns how many files changed."""
+    return _write_groups(_linked_groups(site, data_dir), out)[1]
+
+
 def _extra_groups(site: Site, search: bool = True, others: bool = True, xlsx=None, atom=None,
                   files: bool = True) -> list:
     """What mkdocs only copies: downloads and the departments' feeds (with
@@ -161,7 +167,7 @@ def _write_groups(groups: list, out: Path) -> tuple[set[Path], int]:
 
 
 def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool = True, jobs: int = 1,
-                renders: Renders | None = None) -> int:
+                renders: Renders | None = None, linked: bool = True) -> int:
     """Write the whole docs_dir (without the downloads, redirect pages and
     search data when `extras` is false); returns how many files changed.
     Files that are no longer generated are removed. `jobs` processes render
@@ -169,8 +175,10 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
     such as the build's generation); this one writes the other files
     meanwhile. A hand-written page wins over a generated one. `renders`
     (incremental.py): pages whose reads are as they were are taken from
-    the last build, the others rendered and recorded into `renders.new`."""
-    groups = _linked_groups(site, data_dir) + (_extra_groups(site) if extras else [])
+    the last build, the others rendered and recorded into `renders.new`.
+    Without `linked`, the files pages link to (write_linked) are left to
+    the caller, and `out` is a new folder: nothing is removed."""
+    groups = (_linked_groups(site, data_dir) if linked else []) + (_extra_groups(site) if extras else [])
     todo = page_jobs(site)
     hand_written = {out / src.relative_to(HAND_WRITTEN) for src in HAND_WRITTEN.rglob("*.md")}
     others: dict = {}
@@ -181,7 +189,7 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
     changed = _write_pages(site, todo, out, hand_written, jobs, meanwhile, renders)
     changed += others["changed"]
     keep = others["keep"] | {out / page_of(url) for _, url, _ in todo}
-    if out.exists():
+    if out.exists() and linked:
         for path in sorted(out.rglob("*"), reverse=True):
             if path.is_file() and path not in keep:
                 path.unlink()
