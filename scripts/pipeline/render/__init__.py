@@ -263,11 +263,12 @@ def _write_recorded(jobs: list, out: Path, renders: Renders, source: Path | None
     records: dict[str, list] = {}
     changed = 0
     root = os.fspath(out)
+    skipped = {os.fspath(p) for p in skip}
     reads.watch(renders.prints.by_field, renders.prints.cross)
     try:
         for name, kind, url, ctx, make in jobs:
             found = None if redo or source is None else renders.reusable(name, kind, url, ctx)
-            if found is not None and any(out / f[0] in skip for f in found[4]):
+            if found is not None and skipped and any(f"{root}/{f[0]}" in skipped for f in found[4]):
                 found = None
             if found is not None and _link_all(os.fspath(source), root, [f[0] for f in found[4]], folders):
                 records[name] = found + ["taken"]
@@ -275,7 +276,7 @@ def _write_recorded(jobs: list, out: Path, renders: Renders, source: Path | None
                 continue
             with reads.recording() as raw:
                 raw.update(renders.prints.units_in(ctx))  # the plans of the job's context
-                made = [(path, content) for path, content in make() if out / path not in skip]
+                made = [(path, content) for path, content in make() if os.fspath(out / path) not in skipped]
             changed += sum(write_if_changed(out / path, content) for path, content in made)
             records[name] = renders.record(kind, url, ctx, raw, made, out)
     finally:
@@ -314,7 +315,8 @@ def _check_taken(jobs: list, out: Path, renders: Renders, records: dict[str, lis
     taken in `renders.taken`. Returns how many files were made again."""
     taken = [name for name, r in records.items() if r[-1] == "taken"]
     entries = [(name, entry) for name in taken for entry in records[name][4]]
-    found = renders.unchanged([out / entry[0] for _, entry in entries], [entry for _, entry in entries])
+    root = os.fspath(out)
+    found = renders.unchanged([f"{root}/{entry[0]}" for _, entry in entries], [entry for _, entry in entries])
     bad = {name for (name, _), ok in zip(entries, found) if not ok}
     for name in taken:
         records[name] = renders.new[name] = records[name][:5]

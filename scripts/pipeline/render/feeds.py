@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -98,8 +99,10 @@ def feed_files(site: Site, write=None) -> Iterator[tuple[str, bytes]]:
 
 
 def site_feed(site: Site, write=None) -> tuple[str, bytes]:
-    """The site-wide feed: every plan's changes and every report."""
-    reports = [report_entry(r) for r in site.reports]
+    """The site-wide feed: every plan's changes and every report (the
+    newest SITE_ENTRIES of them; entries are made of the newest reports only)."""
+    reports = [report_entry(r) for r in heapq.nlargest(SITE_ENTRIES, site.reports,
+                                                       key=lambda r: (r.date, f"report:{r.anchor}"))]
     changes = [e for p in site.plans for e in plan_entries(p)]
     return FEED_URL, (write or atom)(f"{TITLE}：更新", FEED_URL, _newest(reports + changes, SITE_ENTRIES), site.now,
                                      "progress/")

@@ -403,7 +403,7 @@ class Renders:
                   *_stat(out / path)] for path, c in made]
         return [kind, url, self.prints.context(ctx), self.prints.units_of(raw), files]
 
-    def unchanged(self, paths: list[Path], entries: list[list]) -> list[bool]:
+    def unchanged(self, paths: list[str], entries: list[list]) -> list[bool]:
         """Whether each file is as its record's entry says: the same stat,
         if it was last changed well before the record was saved, else the
         same hash (its entry then gets its stat)."""
@@ -451,7 +451,7 @@ class Renders:
         path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
 
 
-def _stat(path: Path) -> list[int] | None:
+def _stat(path: Path | str) -> list[int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -467,7 +467,7 @@ def sha256_file(path: Path | str) -> str | None:
         return None
 
 
-def hash_files(paths: list[Path]) -> list[str | None]:
+def hash_files(paths: list[Path] | list[str]) -> list[str | None]:
     """SHA-256 of each file (None: unreadable), in threads."""
     with ThreadPoolExecutor(HASH_THREADS) as pool:
         return list(pool.map(sha256_file, paths))
