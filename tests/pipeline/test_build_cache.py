@@ -119,6 +119,12 @@ def test_one_plan_edit_converts_few_pages_and_gives_the_full_build(edited):
     changed = [p for p in after if p.endswith(".html") and before.get(p) != after[p]]
     assert changed, "the edit changed no page: the test proves nothing"
     same_site(after, full)
+    # the hash of each page's Markdown the rebuild recorded (given by the
+    # generation, not read again) is that of the page it kept
+    folder = cache.cache_folder(site)
+    recorded = {uri: entry["md"] for uri, entry in cache.read_manifest(folder / cache.MANIFEST)["pages"].items()}
+    hashes = cache.page_hashes(folder / cache.DOCS)
+    assert recorded == hashes
 
 
 @pytest.mark.slow  # whole builds

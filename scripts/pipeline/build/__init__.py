@@ -234,12 +234,13 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             kept = Kept(cache.renders, cache.docs, work / RENDERS, target, cache.search, work / SEARCH)
         gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None, rebuild, kept)
         with Ticker("generating"):
-            ready = gen.pages_ready()
+            ready, markdown = gen.pages_ready()
         if not ready:
             gen.finish()
             say("failed; the published site was not touched")
             return 1
-        markdown = page_hashes(docs)
+        if markdown is None:
+            markdown = page_hashes(docs)
         pages = len(markdown)
         offer, offered = None, set()
         if cache is not None:

@@ -62,12 +62,14 @@ def generate(quiet: bool = False, data_dir: Path = DATA, out: Path | None = None
     return True
 
 
-def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda: None,
+def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA, pages_done=lambda hashes: None,
                   memo: Path | None = None, rebuild: bool = False,
                   kept: Kept | None = None) -> bool:
-    """check -> enrich -> render the pages into `docs`, call `pages_done()`
-    (the build starts mkdocs then), then write the downloads and redirect
-    pages into `extras` and the search data into `search`.
+    """check -> enrich -> render the pages into `docs`, call
+    `pages_done(hashes)` (the build starts mkdocs then; `hashes`: each
+    page's SHA-256 by its path, when the last build's record gave them, else
+    None), then write the downloads and redirect pages into `extras` and the
+    search data into `search`.
 
     `rebuild`: mkdocs has little to convert, and what would come after the
     pages is made beside them, each by a process of its own: the search
@@ -140,7 +142,7 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
         pages = recorded.taken if recorded else 0
         taken = f", {pages} as the last build left them" if recorded else ""
         say(f"rendered {n} pages and linked files ({t3 - t2:.1f} s{taken})")
-        pages_done()
+        pages_done(_page_hashes(recorded, docs) if recorded else None)
         if beside is None:
             n, hits = _write_extras(site, extras, memo, recorded)
         else:  # made beside the pages: their records join this process's
@@ -164,6 +166,19 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
             if child is not None:
                 child.join()
     return indexing is None or indexing.exitcode == 0
+
+
+def _page_hashes(recorded, docs: Path) -> dict[str, str]:
+    """cache.page_hashes(docs) without reading the pages again: the SHA-256
+    of each generated page as recorded when it was made or taken (and then
+    checked: Renders.unchanged), of each hand-written page as read now."""
+    from ...paths import HAND_WRITTEN
+    from ..render.incremental import hash_files
+
+    out = {f[0]: f[1] for record in recorded.new.values() for f in record[4] if f[0].endswith(".md")}
+    hand = sorted(src.relative_to(HAND_WRITTEN).as_posix() for src in HAND_WRITTEN.rglob("*.md"))
+    out.update((rel, sha) for rel, sha in zip(hand, hash_files([docs / rel for rel in hand])) if sha)
+    return dict(sorted(out.items()))
 
 
 def _write_extras(site, extras: Path, memo: Path | None, recorded) -> tuple[int, int]:
@@ -225,7 +240,7 @@ class Generation:
     before mkdocs has grown: the build's peak is not the sum of both.
 
     The child writes the pages into `docs`, tells this process
-    (pages_ready() returns True: mkdocs can start), then writes the
+    (pages_ready() returns True and the pages' hashes: mkdocs can start), then writes the
     downloads and redirect pages into `extras` and the search data into
     `search` while mkdocs runs (for a `rebuild`, its own children make
     them beside the pages); finish() waits for them."""
@@ -240,11 +255,14 @@ class Generation:
         self.child.start()
         send.close()
 
-    def pages_ready(self) -> bool:
+    def pages_ready(self) -> tuple[bool, dict[str, str] | None]:
+        """(whether the pages are written, the SHA-256 of each page's
+        Markdown by its path in docs/ when the child knows them)."""
         try:
-            return self.receive.recv() == "pages"
+            what, hashes = self.receive.recv()
         except EOFError:  # the child ended without sending: it failed
-            return False
+            return False, None
+        return what == "pages", hashes
 
     def finish(self) -> bool:
         self.child.join()
@@ -259,7 +277,7 @@ class Generation:
 def _generate_child(docs: Path, extras: Path, search: Path, data_dir: Path, conn, memo: Path | None,
                     rebuild: bool, kept: Kept | None) -> None:
     def run() -> bool:
-        return generate_into(docs, extras, search, data_dir, lambda: conn.send("pages"), memo, rebuild, kept)
+        return generate_into(docs, extras, search, data_dir, lambda hashes: conn.send(("pages", hashes)), memo, rebuild, kept)
 
     profile = os.environ.get("BUILD_PROFILE")  # a file: write a cProfile of the generation there
     if not profile:
