@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+DERIVED = "_derived_"  # the start of the name of a slot where a derived value is kept
+
 _record: set | None = None  # what the page rendering read so far, or None: not recording
 _watched: list[type] = []
 _fields: list[tuple[type, str, object]] = []  # (class, name, what the class had under that name)
@@ -110,10 +112,10 @@ class derived:
     def __init__(self, fn):
         self.fn = fn
         self.__doc__ = fn.__doc__
-        self.slot = f"_derived_{fn.__name__}"
+        self.slot = f"{DERIVED}{fn.__name__}"
 
     def __set_name__(self, owner, name) -> None:
-        self.slot = f"_derived_{name}"
+        self.slot = f"{DERIVED}{name}"
 
     def __get__(self, obj, owner=None):
         global _record
@@ -136,4 +138,4 @@ class derived:
 
 
 def is_derived_slot(name: str) -> bool:
-    return name.startswith("_derived_")
+    return name.startswith(DERIVED)

@@ -120,10 +120,12 @@ class Fingerprints:
         """The fields of plans' views that point at another plan's views."""
         for unit, views in self._members.items():
             for v in views:
+                cls = type(v)
                 for name, value in object.__getattribute__(v, "__dict__").items():
-                    if (type(v), name) not in self.cross and not reads.is_derived_slot(name):
-                        if self.units_in(value) - {unit}:
-                            self.cross.add((type(v), name))
+                    if type(value) in _PLAIN or (cls, name) in self.cross or name.startswith(reads.DERIVED):
+                        continue
+                    if self.units_in(value) - {unit}:
+                        self.cross.add((cls, name))
         self.cross = {(c, name) for c, name in self.cross if c not in self.by_field}  # watched whole already
 
     # ------------------------------------------------------------------ #
@@ -150,13 +152,14 @@ class Fingerprints:
                 kind = kinds.get(type(value))
                 if kind is None:
                     kind = kinds[type(value)] = _kind(type(value))
-                if kind != _SKIP and not reads.is_derived_slot(field):
-                    self._children(value, kind, f"{name}.{field}", queue)
+                if kind == _SKIP or (kind == _VIEW and id(value) in token) or field.startswith(reads.DERIVED):
+                    continue
+                self._children(value, kind, f"{name}.{field}", queue)
 
     def _children(self, value, kind: int, path: str, queue: deque) -> None:
-        kinds = self._kinds
+        kinds, token = self._kinds, self.token
         if kind == _VIEW:
-            if id(value) not in self.token:
+            if id(value) not in token:
                 queue.append((value, path))
             return
         if kind == _LIST:
@@ -169,8 +172,9 @@ class Fingerprints:
             k = kinds.get(type(item))
             if k is None:
                 k = kinds[type(item)] = _kind(type(item))
-            if k != _SKIP:
-                self._children(item, k, f"{path}[{key if isinstance(key, (str, int)) else repr(key)}]", queue)
+            if k == _SKIP or (k == _VIEW and id(item) in token):  # a view named already: no path to make
+                continue
+            self._children(item, k, f"{path}[{key if isinstance(key, (str, int)) else repr(key)}]", queue)
 
     # ------------------------------------------------------------------ #
     def units_of(self, raw: set) -> list[str]:
@@ -250,7 +254,7 @@ class Fingerprints:
                 for v in views:
                     out.append(type(v).__qualname__)
                     for name, value in object.__getattribute__(v, "__dict__").items():
-                        if not reads.is_derived_slot(name):
+                        if not name.startswith(reads.DERIVED):
                             out.append(name)
                             self._enc(value, out)
                     out.append("\x1e")
@@ -338,9 +342,14 @@ def _plan_of(view) -> PlanView | None:
         if isinstance(v, PlanView):
             return v
         fields = object.__getattribute__(v, "__dict__")
-        v = next((fields[k] for k in _OWNERS if fields.get(k) is not None), None)
-        if v is None or not hasattr(v, "__dict__") or isinstance(v, BaseModel):
+        owner = None
+        for k in _OWNERS:
+            owner = fields.get(k)
+            if owner is not None:
+                break
+        if owner is None or not hasattr(owner, "__dict__") or isinstance(owner, BaseModel):
             return None
+        v = owner
     return None
 
 
