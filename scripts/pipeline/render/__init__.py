@@ -180,7 +180,7 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
     the caller, and `out` is a new folder: nothing is removed."""
     groups = (_linked_groups(site, data_dir) if linked else []) + (_extra_groups(site) if extras else [])
     todo = page_jobs(site)
-    hand_written = {out / src.relative_to(HAND_WRITTEN) for src in HAND_WRITTEN.rglob("*.md")}
+    hand_written = {src.relative_to(HAND_WRITTEN).as_posix() for src in HAND_WRITTEN.rglob("*.md")}
     others: dict = {}
 
     def meanwhile() -> None:
@@ -188,8 +188,8 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
 
     changed = _write_pages(site, todo, out, hand_written, jobs, meanwhile, renders)
     changed += others["changed"]
-    keep = others["keep"] | {out / page_of(url) for _, url, _ in todo}
     if out.exists() and linked:
+        keep = others["keep"] | {out / page_of(url) for _, url, _ in todo}
         for path in sorted(out.rglob("*"), reverse=True):
             if path.is_file() and path not in keep:
                 path.unlink()
@@ -199,9 +199,9 @@ def render_site(site: Site, out: Path = OUT, data_dir: Path = DATA, extras: bool
     return changed
 
 
-def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int, meanwhile=lambda: None,
+def _write_pages(site: Site, todo: list, out: Path, taken: set[str], jobs: int, meanwhile=lambda: None,
                  renders: Renders | None = None) -> int:
-    """Render and write the pages of `todo` (not over the paths in `taken`)
+    """Render and write the pages of `todo` (not over the pages `taken`, paths in `out`)
     in `jobs` processes, each every jobs-th page, calling `meanwhile()` in
     this process while the others render; returns how many pages changed.
     With `renders`, what each page read is recorded (and pages that may be
@@ -211,7 +211,7 @@ def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int,
         if renders is None:
             folders: set[Path] = set()
             return sum(write_if_changed(out / rel, md, folders) for rel, md in pages(site, part)
-                       if out / rel not in taken), {}
+                       if rel not in taken), {}
         return _write_recorded(_page_jobs(site, part, out, taken), out, renders, renders.pages_from)
 
     if jobs <= 1:
@@ -240,16 +240,16 @@ def _write_pages(site: Site, todo: list, out: Path, taken: set[Path], jobs: int,
                 raise RuntimeError("a page rendering process failed (see above)")
     if renders is not None:
         renders.new.update(records)
-        changed += _check_taken(_page_jobs(site, todo, out, taken), out, renders, records)
+        changed += _check_taken(lambda: _page_jobs(site, todo, out, taken), out, renders, records)
     return changed
 
 
-def _page_jobs(site: Site, todo: list, out: Path, taken: set[Path]) -> list:
+def _page_jobs(site: Site, todo: list, out: Path, taken: set[str]) -> list:
     """The pages of `todo` (not over `taken`) as jobs of _write_recorded."""
     env = environment()
     return [(page_of(url), template, url, ctx,
              lambda template=template, url=url, ctx=ctx: [(page_of(url), render_page(env, site, template, url, ctx))])
-            for template, url, ctx in todo if out / page_of(url) not in taken]
+            for template, url, ctx in todo if page_of(url) not in taken]
 
 
 def _write_recorded(jobs: list, out: Path, renders: Renders, source: Path | None, redo: bool = False,
@@ -309,10 +309,11 @@ def _link_all(source: str, out: str, paths: list[str], folders: set[str]) -> boo
     return True
 
 
-def _check_taken(jobs: list, out: Path, renders: Renders, records: dict[str, list]) -> int:
-    """Make again the jobs whose files, taken from the last build, are not
-    as recorded (changed in place since: Renders.unchanged); count the jobs
-    taken in `renders.taken`. Returns how many files were made again."""
+def _check_taken(jobs, out: Path, renders: Renders, records: dict[str, list]) -> int:
+    """Make again the jobs (of those `jobs()` gives) whose files, taken
+    from the last build, are not as recorded (changed in place since:
+    Renders.unchanged); count the jobs taken in `renders.taken`. Returns
+    how many files were made again."""
     taken = [name for name, r in records.items() if r[-1] == "taken"]
     entries = [(name, entry) for name in taken for entry in records[name][4]]
     root = os.fspath(out)
@@ -323,7 +324,7 @@ def _check_taken(jobs: list, out: Path, renders: Renders, records: dict[str, lis
     renders.taken += len(taken) - len(bad)
     if not bad:
         return 0
-    redo = [job for job in jobs if job[0] in bad]
+    redo = [job for job in jobs() if job[0] in bad]
     for name in bad:
         for entry in records[name][4]:
             (out / entry[0]).unlink(missing_ok=True)
@@ -349,7 +350,7 @@ def render_extras(site: Site, out: Path, search: bool = True, others: bool = Tru
     jobs += [(name, "feed", "", ctx, make) for name, ctx, make in feeds.jobs(site, atom)]
     more, records = _write_recorded(jobs, out, renders, renders.files_from, skip=frozenset(written))
     renders.new.update(records)
-    return changed + more + _check_taken(jobs, out, renders, records)
+    return changed + more + _check_taken(lambda: jobs, out, renders, records)
 
 
 def render_search(site: Site, out: Path, previous: Path | None = None, state: Path | None = None,
