@@ -51,6 +51,7 @@ BEYOND_SCHEMA = {
     "not_verbatim_is_explained": BETWEEN_VALUES,
     "member_names_in_source": CROSS_FILE,
     "no_markup_in_text": BETWEEN_VALUES,
+    "no_markup_in_plan": BETWEEN_VALUES,
     "number_text_is_the_number": BETWEEN_VALUES,
     # dates.py
     "period_is_ordered": BETWEEN_VALUES,

@@ -15,7 +15,7 @@ from ...model.numbering import label_value
 from ...model.pages import strip_artefacts
 from ..load.corpus import Corpus, Loaded
 from ..load.document import Problem
-from .rules import corpus_rule, local_rule
+from .rules import corpus_rule, file_rule, local_rule
 from .walk import P, responsibilities, squash, verbatim_fields
 
 
@@ -109,13 +109,8 @@ _MARKUP = re.compile(
 )
 
 
-@corpus_rule
-def no_markup_in_text(corpus: Corpus) -> Iterable[Problem]:
-    """Text is plain text: no HTML tag that runs or loads something (<script,
-    <img, <iframe …), no on…= event attribute, no javascript: address, in any
-    data file. (The site escapes every text anyway; this stops pasted markup
-    at the source. Harmless brackets such as a<b>c are allowed.)"""
-    docs = [*corpus.plans, *corpus.registries, corpus.categories, corpus.topics, corpus.synonyms, corpus.national]
+def _markup(loaded: Loaded) -> Iterator[Problem]:
+    """The problems of markup in the texts of one data file."""
 
     def walk(node: Any, path: P) -> Iterator[tuple[P, str]]:
         if isinstance(node, dict):
@@ -127,15 +122,32 @@ def no_markup_in_text(corpus: Corpus) -> Iterable[Problem]:
         elif isinstance(node, str) and ("<" in node or "=" in node or ":" in node):
             yield path, node
 
-    for loaded in docs:
-        if loaded is None or not isinstance(loaded.doc.data, dict):
-            continue
-        for path, text in walk(loaded.doc.data, ()):
-            m = _MARKUP.search(text)
-            if m:
-                yield loaded.doc.problem(
-                    path, f"this text holds HTML markup ('{m.group(0)}…'); write plain text, the site shows text as typed"
-                )
+    if loaded is None or not isinstance(loaded.doc.data, dict):
+        return
+    for path, text in walk(loaded.doc.data, ()):
+        m = _MARKUP.search(text)
+        if m:
+            yield loaded.doc.problem(
+                path, f"this text holds HTML markup ('{m.group(0)}…'); write plain text, the site shows text as typed"
+            )
+
+
+@corpus_rule
+def no_markup_in_text(corpus: Corpus) -> Iterable[Problem]:
+    """Text is plain text: no HTML tag that runs or loads something (<script,
+    <img, <iframe …), no on…= event attribute, no javascript: address, in any
+    data file but the plans (no_markup_in_plan). (The site escapes every
+    text anyway; this stops pasted markup at the source. Harmless brackets
+    such as a<b>c are allowed.)"""
+    for loaded in [*corpus.registries, corpus.categories, corpus.topics, corpus.synonyms, corpus.national]:
+        yield from _markup(loaded)
+
+
+@file_rule
+def no_markup_in_plan(corpus: Corpus, p: Loaded) -> Iterable[Problem]:
+    """Text in a plan is plain text, as no_markup_in_text says of the other
+    data files."""
+    yield from _markup(p)
 
 
 @local_rule
