@@ -131,6 +131,9 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
         linking.start()
     try:
         recorded = Renders(kept.renders, kept.docs, site, kept.site) if kept else None
+        if recorded:
+            say(f"compared with the last build's record ({time.monotonic() - t2:.1f} s, {len(recorded.changed)} of "
+                f"{len(recorded.old_units)} things read changed)")
         beside = _Beside(lambda: _write_extras(site, extras, memo, recorded), recorded) if rebuild and recorded else None
         n = render_site(site, out=docs, data_dir=data_dir, extras=False, jobs=cores(), renders=recorded,
                         linked=linking is None)

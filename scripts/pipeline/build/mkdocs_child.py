@@ -408,6 +408,7 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
         others: set[str] = set()
         reuser = reuse_plugin(offer, link_html=share[0] == 0, elsewhere=others)
         cfg.plugins["build-reuse"] = reuser  # before build-share: its on_nav decides what is reused
+        reuser.skip_reused_pages(mk)
         if share[1] > 1:
             cfg.plugins["build-share"] = _share_plugin(*share, reused=reuser.reused, others=others)
         cfg.plugins["build-lean"] = _lean_plugin()

@@ -17,10 +17,12 @@ reused only when
 - every file lookup its conversion made finds the same file at the same
   address (or finds nothing, again).
 
-A reused page is neither read nor converted: mkdocs gets its anchors, its
-links into anchors of other pages (so that links are still checked, both
-ways) and its title from the cache, renders an empty template for it, and
-the cached HTML is hard-linked to where mkdocs would write the page.
+A reused page is neither read, converted nor built: mkdocs gets its
+anchors, its links into anchors of other pages (so that links are still
+checked, both ways) and its title from the cache, and instead of building
+it (the template's context, the template, the plugins' page events) the
+cached HTML is hard-linked to where mkdocs would write the page
+(skip_reused_pages).
 
 For every page it does convert, the plugin records its lookups, anchors,
 links to anchors, title and the SHA-256 of the HTML mkdocs writes (the report
@@ -34,9 +36,6 @@ import hashlib
 import json
 import os
 from pathlib import Path
-
-SKIP_TEMPLATE = "build-reuse-skip.html"  # an empty template, for reused pages
-
 
 def nav_key(nav, read_meta) -> str:
     """What the rendered navigation takes from the pages in it: their paths,
@@ -66,7 +65,6 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
     reused pages' HTML into the site (one share does). `elsewhere`: the pages
     other mkdocs processes convert (filled by the share plugin; not recorded
     here)."""
-    from jinja2 import ChoiceLoader, DictLoader
     from mkdocs.plugins import BasePlugin, event_priority
 
     class Reuse(BasePlugin):
@@ -108,7 +106,6 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
             if entry is None:
                 self._lookups = {}
                 return markdown
-            page.meta["template"] = SKIP_TEMPLATE
             page.render = functools.partial(_restore, page, entry)
             return ""
 
@@ -127,22 +124,28 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
             self._lookups = None
             return html
 
-        def on_env(self, env, config, files):
-            env.loader = ChoiceLoader([DictLoader({SKIP_TEMPLATE: ""}), env.loader])
-            return env
-
         @event_priority(-100)  # last: the output as mkdocs writes it
         def on_post_page(self, output, page, config):
             uri = page.file.src_uri
-            entry = self.reused.get(uri)
-            if entry is None:
-                if uri in self.records and output.strip():
-                    data = output.encode("utf-8", errors="xmlcharrefreplace")  # as mkdocs writes it
-                    self.records[uri]["html"] = hashlib.sha256(data).hexdigest()
-                return output
-            if link_html:
-                _link(entry["html"], page.file.abs_dest_path)
-            return ""
+            if uri in self.records and output.strip():
+                data = output.encode("utf-8", errors="xmlcharrefreplace")  # as mkdocs writes it
+                self.records[uri]["html"] = hashlib.sha256(data).hexdigest()
+            return output
+
+        def skip_reused_pages(self, build_module) -> None:
+            """mkdocs' build module (mkdocs.commands.build) builds every
+            page but the reused ones; their cached HTML is linked instead
+            (by the process that links: `link_html`)."""
+            build_page = build_module._build_page
+
+            def _build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
+                entry = self.reused.get(page.file.src_uri)
+                if entry is None:
+                    return build_page(page, config, doc_files, nav, env, dirty, excluded)
+                if link_html:
+                    _link(entry["html"], page.file.abs_dest_path)
+
+            build_module._build_page = _build_page
 
     return Reuse()
 
