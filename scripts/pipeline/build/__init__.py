@@ -121,13 +121,16 @@ def outside_references(site: Path, allowed_hosts: set[str] = frozenset(), skip: 
     `skip`: files (paths under `site`) not to read: pages the build cache
     reused, read when they were built."""
     found = []
-    for dirpath, _, files in os.walk(site):
+    root = os.fspath(site)
+    for dirpath, _, files in os.walk(root):
+        folder = dirpath[len(root) + 1:].replace(os.sep, "/")  # relative to the site ("" at its root)
         for name in sorted(files):
             if not name.endswith((".html", ".css")):
                 continue
-            path = Path(dirpath) / name
-            if skip and path.relative_to(site).as_posix() in skip:
+            rel = f"{folder}/{name}" if folder else name
+            if rel in skip:
                 continue
+            path = Path(dirpath) / name
             data = path.read_bytes()
             for m in _SLASHES.finditer(data):
                 start = m.start()
@@ -135,7 +138,7 @@ def outside_references(site: Path, allowed_hosts: set[str] = frozenset(), skip: 
                     continue
                 host = _HOST.match(data, start + 2).group(0).decode("utf-8", "replace").lower()
                 if host not in allowed_hosts:
-                    found.append(f"{path.relative_to(site).as_posix()}: //{host}")
+                    found.append(f"{rel}: //{host}")
     return found
 
 
