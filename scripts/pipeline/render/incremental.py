@@ -112,6 +112,7 @@ class Fingerprints:
         self.cross: set[tuple[type, str]] = set()
         self._models: dict[int, str] = {}
         self._value_units: dict[tuple[int, str], frozenset[str]] = {}
+        self._sets: dict[frozenset[str], frozenset[str]] = {}  # each set of plans once (units_of)
         self.digests: dict[str, str] = {}
         self._names: dict[tuple[int, str], str] = {}  # (id(view), field) -> its unit's name, made once
         self._find_cross()
@@ -181,7 +182,8 @@ class Fingerprints:
         """What a page read (reads.recording()) as sorted units: plan tokens
         and `token FIELD name` of other views."""
         out: set[str] = set()
-        unit, names = self.unit, self._names
+        held: dict[int, frozenset[str]] = {}  # the plans values read hold, each set once
+        unit, names, values = self.unit, self._names, self._value_units
         for entry in raw:
             if type(entry) is str:  # a plan of the page's context (units_in)
                 out.add(entry)
@@ -194,36 +196,52 @@ class Fingerprints:
                 if found:
                     fields = object.__getattribute__(self._objects[key], "__dict__")
                     value = fields if name == "__dict__" else fields.get(name)  # __dict__: all of it was read
-                    self._value_units[entry] = frozenset(self.units_in(value))
+                    plans = frozenset(self.units_in(value))
+                    values[entry] = self._sets.setdefault(plans, plans)  # equal sets: one object
             if found:
                 out.add(found)
-                out |= self._value_units[entry]
+                plans = values[entry]
+                if plans:
+                    held[id(plans)] = plans
+        out.update(*held.values())
         return sorted(out)
 
     def units_in(self, value, seen: set[int] | None = None) -> set[str]:
         """The plans whose views `value` holds (through lists, tuples, dicts,
         sets and views made after enrich; not through other views)."""
         out: set[str] = set()
+        self._add_units(value, out, seen)
+        return out
+
+    def _add_units(self, value, out: set[str], seen: set[int] | None) -> None:
         kind = type(value)
-        if kind in _PLAIN or isinstance(value, BaseModel):
-            return out
-        u = self.unit.get(id(value))
+        if kind in _PLAIN:
+            return
+        unit = self.unit
+        u = unit.get(id(value))
         if u is not None:
             out.add(u)
         elif kind is list or kind is tuple or kind in (set, frozenset) or isinstance(value, tuple):
-            for item in value:
-                out |= self.units_in(item, seen)
+            for item in value:  # most often views of plans: no call for those
+                u = unit.get(id(item))
+                if u is not None:
+                    out.add(u)
+                elif type(item) not in _PLAIN:
+                    self._add_units(item, out, seen)
         elif kind is dict:
             for key, item in value.items():
-                out |= self.units_in(key, seen)
-                out |= self.units_in(item, seen)
-        elif id(value) not in self.token and _kind(kind) == _VIEW:  # made after enrich: look inside
-            seen = seen if seen is not None else set()
+                self._add_units(key, out, seen)
+                u = unit.get(id(item))
+                if u is not None:
+                    out.add(u)
+                elif type(item) not in _PLAIN:
+                    self._add_units(item, out, seen)
+        elif id(value) not in self.token and not isinstance(value, BaseModel) and _kind(kind) == _VIEW:
+            seen = seen if seen is not None else set()  # made after enrich: look inside
             if id(value) not in seen:
                 seen.add(id(value))
-                for name, item in object.__getattribute__(value, "__dict__").items():
-                    out |= self.units_in(item, seen)
-        return out
+                for item in object.__getattribute__(value, "__dict__").values():
+                    self._add_units(item, out, seen)
 
     def digest(self, unit: str) -> str | None:
         """The digest of a unit (a plan's token, or `token FIELD name`);
