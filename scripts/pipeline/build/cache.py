@@ -12,9 +12,10 @@ site's are on one file system and are hard-linked, never copied:
                     (reuse.py)
     html/<dest>     the HTML of every page of the last build (hard links to
                     the published files)
-    memo.sqlite     the data files as loaded, the spreadsheets (XLSX) and
-                    feeds (Atom) of the last build, by a key of their
-                    content (memo.py)
+    memo.sqlite     the data files as loaded, the problems of the file and
+                    local rules, the same duty's comparisons, the
+                    spreadsheets (XLSX) and feeds (Atom) of the last build,
+                    by a key of what they depend on (memo.py)
     docs/           the last build's docs folder (its Markdown)
     renders.pickle  line 1: SHA-256 of the rest; then (pickled) what each
                     page and each plan's and unit's downloads read of the enriched

@@ -4,8 +4,9 @@ downloads whose content changed.
 
 Kept: the data files as loaded (LoadMemo, for the check: reading YAML with
 the position of every node and validating it against the models is most of
-the check's time) and the problems the rules that need nothing but the
-file found in it (file rules, validate/rules.py); per date or period, which
+the check's time) and the problems the file rules and the local rules
+found in it (validate/rules.py; a local rule's are keyed by the other data
+files and the plan's source too: LoadMemo.local_key); per date or period, which
 clauses may be the same duty and which SequenceMatcher found alike
 (enrich/same_duty.py: relations of two clauses alone, keyed by that
 module's code and the date or period); the XLSX writer
