@@ -124,13 +124,21 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     fork = multiprocessing.get_context("fork")
     indexing = linking = None
     if rebuild:
-        indexing = fork.Process(target=_write_search, args=(site, search, t2, search_states), name="search")
+        indexing = fork.Process(target=_without_gc, args=(_write_search, site, search, t2, search_states),
+                                name="search")
         indexing.start()
         # the files pages link to (the dataset is seconds at a province's scale), beside the digests
-        linking = fork.Process(target=write_linked, args=(site, docs, data_dir), name="linked")
+        linking = fork.Process(target=_without_gc, args=(write_linked, site, docs, data_dir), name="linked")
         linking.start()
     try:
-        recorded = Renders(kept.renders, kept.docs, site, kept.site) if kept else None
+        # the fingerprints are millions of long-lived objects too: made without
+        # the cyclic collector, then frozen out of its sight like the site
+        gc.disable()
+        try:
+            recorded = Renders(kept.renders, kept.docs, site, kept.site) if kept else None
+        finally:
+            gc.enable()
+        gc.freeze()
         if recorded:
             say(f"compared with the last build's record ({time.monotonic() - t2:.1f} s, {len(recorded.changed)} of "
                 f"{len(recorded.old_units)} things read changed)")
@@ -216,6 +224,7 @@ class _Beside:
 
     @staticmethod
     def _run(make, recorded, conn) -> None:
+        gc.disable()  # as _without_gc
         recorded.new, recorded.taken, recorded.hashed = {}, 0, 0  # this process's own
         found = make()
         conn.send((found, (recorded.new, recorded.taken, recorded.hashed)))
@@ -227,6 +236,14 @@ class _Beside:
             found = None
         self.child.join()
         return found if self.child.exitcode == 0 else None
+
+
+def _without_gc(fn, *args) -> None:
+    """fn(*args) in a forked process that ends with it: without the cyclic
+    collector, which would walk again and again the many objects it makes
+    (the search documents, the dataset); what it leaves is freed at exit."""
+    gc.disable()
+    fn(*args)
 
 
 def _write_search(site, out: Path, started: float, states: tuple[Path, Path, Path] | None) -> None:
