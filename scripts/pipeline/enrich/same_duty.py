@@ -98,14 +98,7 @@ def _similar_candidates(cores: list[str]) -> list[list[int]]:
     the k-th occurrence of a character counted as its own token); a core
     inside another shares all its characters, its rarest among them."""
     assert SIMILAR_DUTY >= 0.8, "the bound below assumes a ratio of at least 0.8"
-    tokens: list[list[tuple[str, int]]] = []
-    for core in cores:
-        seen: dict[str, int] = defaultdict(int)
-        toks = []
-        for ch in core:
-            seen[ch] += 1
-            toks.append((ch, seen[ch]))
-        tokens.append(toks)
+    tokens = [_tokens(core) for core in cores]
     df: dict[tuple[str, int], int] = defaultdict(int)
     for toks in tokens:
         for t in toks:
@@ -136,18 +129,18 @@ def _similar_candidates(cores: list[str]) -> list[list[int]]:
     return [sorted(s) for s in out]
 
 
-def _token_set(core: str) -> set[tuple[str, int]]:
+def _tokens(core: str) -> list[tuple[str, int]]:
     """A core's characters, the k-th occurrence of one counted as its own."""
     seen: dict[str, int] = defaultdict(int)
-    out = set()
+    out = []
     for ch in core:
         seen[ch] += 1
-        out.add((ch, seen[ch]))
+        out.append((ch, seen[ch]))
     return out
 
 
 def _may_link(a: set, b: set) -> bool:
-    """Whether two cores (as _token_set()s) may link: one may hold the
+    """Whether two cores (as sets of their _tokens()) may link: one may hold the
     other, or they pass SequenceMatcher's real_quick_ratio and quick_ratio
     (the same arithmetic, without building a SequenceMatcher)."""
     la, lb = len(a), len(b)
@@ -175,7 +168,7 @@ def _candidates(cores: list[str], kept: dict | None) -> tuple[list[list[int]], d
     else:
         present = set(unique)
         partners = {c: {x for x in old[c] if x in present} if c in old else set() for c in unique}
-        sets = {c: _token_set(c) for c in unique} if new else {}
+        sets = {c: set(_tokens(c)) for c in unique} if new else {}
         for c in new:
             a = sets[c]
             for x in unique:

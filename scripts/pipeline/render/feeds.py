@@ -56,10 +56,15 @@ def plan_entries(plan) -> list[Entry]:
     return out
 
 
+def _report_key(r) -> tuple:
+    """A report's entry's (date, key): what _newest() orders entries by."""
+    return r.date, f"report:{r.anchor}"
+
+
 def report_entry(r) -> Entry:
     occ = f"（期次 {r.data.occurrence}）" if r.data.occurrence else ""
     summary = r.data.text + (f"（佐证：{r.data.evidence}）" if r.data.evidence else "")
-    return Entry(r.date, f"report:{r.anchor}",
+    return Entry(*_report_key(r),
                  f"进展报送：{r.unit.display} · {r.plan.data.short_title} {r.target.label}{occ} · {r.status}",
                  f"{r.plan.url}#{r.target.anchor}-progress", summary)
 
@@ -101,8 +106,7 @@ def feed_files(site: Site, write=None) -> Iterator[tuple[str, bytes]]:
 def site_feed(site: Site, write=None) -> tuple[str, bytes]:
     """The site-wide feed: every plan's changes and every report (the
     newest SITE_ENTRIES of them; entries are made of the newest reports only)."""
-    reports = [report_entry(r) for r in heapq.nlargest(SITE_ENTRIES, site.reports,
-                                                       key=lambda r: (r.date, f"report:{r.anchor}"))]
+    reports = [report_entry(r) for r in heapq.nlargest(SITE_ENTRIES, site.reports, key=_report_key)]
     changes = [e for p in site.plans for e in plan_entries(p)]
     return FEED_URL, (write or atom)(f"{TITLE}：更新", FEED_URL, _newest(reports + changes, SITE_ENTRIES), site.now,
                                      "progress/")

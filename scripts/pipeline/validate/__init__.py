@@ -35,14 +35,14 @@ from ..load.document import Problem
 from . import dates, drafts, files, ids, jurisdictions, progress, references, registries, text
 from .rules import CORPUS_RULES, FILE_RULES, LOCAL_RULES, PLAN_RULES, Local
 
-# Importing a module of rules registers its rules in PLAN_RULES and CORPUS_RULES.
+# Importing a module of rules registers its rules (PLAN_RULES, LOCAL_RULES, FILE_RULES, CORPUS_RULES).
 RULE_MODULES = (files, ids, text, dates, references, registries, jurisdictions, drafts, progress)
 
 
 def check(data_dir: Path = DATA, memo=None) -> tuple[Corpus, list[Problem]]:
     """Load and validate everything; return the corpus and all problems,
     sorted. `memo`: files loaded before (load_corpus) and what the file
-    rules found in them (build/memo.py)."""
+    and local rules found in them (build/memo.py)."""
     corpus = load_corpus(data_dir, memo)
     problems = list(corpus.problems)
     local = Local(corpus)
