@@ -38,8 +38,11 @@ def build(data: Path, site: Path, epoch: str = EPOCH, **env: str) -> subprocess.
 
 
 def digest(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    """Path -> SHA-256 of every file, and "folder" for every folder (a
+    rebuild's mkdocs builds into folders made beforehand: none may be left
+    that a full build does not make)."""
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+            for p in sorted(site.rglob("*")) if p.is_file() or p.is_dir()}
 
 
 def same_site(a: dict[str, str], b: dict[str, str]) -> None:
@@ -334,6 +337,28 @@ def test_the_navigation_key_follows_titles_and_front_matter_not_page_bodies():
     assert key(home="# 首页\n", plans=titled.replace("title: 计划", "title: 计划\nicon: material/home")) != base
     assert key(home="# 首页新\n", plans=titled) != base
     assert key(plans=titled, home="# 首页\n") != base  # the order of the navigation
+
+
+def test_the_folders_made_for_mkdocs_that_stay_empty_are_removed(tmp_path):
+    """The folders of the last build's pages are made before mkdocs runs
+    (BuildCache.open); those of pages this build no longer has are removed
+    when empty, with their emptied parents, never a folder with a file in
+    it nor the site folder itself, and no path outside the site is made."""
+    out = tmp_path / "site"
+    out.mkdir()
+    made = cache.make_folders(out, {"a/index.md": "a/index.html", "b/c/index.md": "b/c/index.html",
+                                    "b/d.md": "b/d/index.html", "index.md": "index.html",
+                                    "../x.md": "../x/index.html"})
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["a", "b", "b/c", "b/d"]
+    assert "../x.md" not in made and not (tmp_path / "x").exists()
+    assert "index.md" not in made  # the site folder: not made here, never removed
+    (out / "a" / "index.html").write_text("x", encoding="utf-8")  # a page this build wrote again
+    (out / "b" / "d" / "index.html").write_text("x", encoding="utf-8")
+    cache.prune_folders(out, [made["a/index.md"], made["b/c/index.md"]])
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["a", "a/index.html", "b", "b/d",
+                                                                           "b/d/index.html"]
+    cache.prune_folders(out, [made["b/d.md"]])  # not empty: kept
+    assert (out / "b" / "d" / "index.html").is_file() and out.is_dir()
 
 
 def test_make_clean_removes_the_build_cache(tmp_path):

@@ -227,7 +227,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     gen = old = None
     published = False
     cache = BuildCache(target) if cache_enabled() else None
-    if cache is not None and not cache.open():
+    if cache is not None and not cache.open(tmp):
         cache = None
     try:
         say("1/2 checking data and generating pages …")
@@ -269,6 +269,8 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             return 1
         merge_into(extras, tmp)
         merge_into(search, tmp)  # last: the search data wins where paths meet (as in render_site)
+        if cache is not None:
+            cache.prune(engine, markdown)
         own = {urlsplit(os.environ["SITE_URL"]).netloc.lower()} if os.environ.get("SITE_URL") else set()
         outside = outside_references(tmp, own, skip=reused)
         if outside:

@@ -21,6 +21,8 @@ byte those of a plain `mkdocs build`:
   HTMLParser;
 - _link_instead_of_copy: files of the build's own docs folder hard-linked
   into the site, not copied;
+- _keep_made_folders: the site folder (new, the build's own) not emptied
+  first: the folders of the pages made in it beforehand are kept;
 - _worker_version_plugin: `search_worker_version` for the templates;
 - _nav_memo_plugin: `site_nav_memo` for the templates: the navigation and
   the tabs made once for every page outside the navigation whose links
@@ -193,6 +195,15 @@ def _link_instead_of_copy(docs: str) -> None:
         copy(source_path, output_path)
 
     utils.copy_file = copy_file
+
+
+def _keep_made_folders() -> None:
+    """mkdocs empties the site folder before it builds. Ours is new, made by
+    this build, and holds nothing but the folders of the last build's pages,
+    made beforehand (cache.BuildCache.open): keep them."""
+    from mkdocs import utils
+
+    utils.clean_directory = lambda directory: None
 
 
 def _share_plugin(k: int, n: int, reused: dict | None = None, others: set[str] | None = None):
@@ -399,6 +410,7 @@ def _run_mkdocs_here(out: str, docs: str, share: tuple[int, int] = (0, 1), reuse
     _enable_warnings()
     patch_mkdocs()
     _link_instead_of_copy(docs)
+    _keep_made_folders()
     overrides = {"site_dir": out, "docs_dir": docs, "strict": True}
     if os.environ.get("SITE_URL"):
         overrides["site_url"] = os.environ["SITE_URL"]
