@@ -16,6 +16,8 @@ ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"
 _WS = re.compile(r"\s+")
 _WIDE_SPACE = re.compile(f"(?<=[{WIDE}]) | (?=[{WIDE}])")
+# What clean() changes: text without any is returned as it is (most is).
+_TO_CLEAN = re.compile(r"\s|" + ZERO_WIDTH.pattern)
 HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 _FOLD: dict[int, str] = {}
@@ -47,7 +49,10 @@ QUOTES = "\"'\u201c\u201d\u2018\u2019\u300c\u300d\u300e\u300f\u300a\u300b\u3008\
 def clean(text: Any) -> str:
     """Display form: zero-width characters removed, whitespace next to a
     wide (CJK) character removed, other whitespace runs made one space."""
-    s = ZERO_WIDTH.sub("", str(text or ""))
+    s = str(text or "")
+    if not _TO_CLEAN.search(s):
+        return s
+    s = ZERO_WIDTH.sub("", s)
     s = _WS.sub(" ", s).strip()
     return _WIDE_SPACE.sub("", s)
 

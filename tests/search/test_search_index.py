@@ -37,6 +37,24 @@ def test_clean(raw, shown):
     assert clean(raw) == shown
 
 
+def test_clean_returns_what_it_would_not_change_as_it_is():
+    """clean() returns text untouched when no step would change it: the
+    characters it looks for before cleaning are exactly those a step
+    removes or replaces (zero-width characters, whitespace), over every code
+    point; on examples of both kinds it gives what every step gives."""
+    from scripts.search import text
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    touched = set(text.ZERO_WIDTH.findall(every)) | set("".join(text._WS.findall(every)))
+    assert set(text._TO_CLEAN.findall(every)) == touched
+
+    def every_step(s: str) -> str:
+        return text._WIDE_SPACE.sub("", text._WS.sub(" ", text.ZERO_WIDTH.sub("", s)).strip())
+
+    for s in ("重大事故隐患", "ISO9001认证", "重大\u200b隐患", "a\u3000b", "每季度 1 次", "", "x"):
+        assert clean(s) == every_step(s)
+
+
 def test_fold_keeps_positions_and_unifies_forms():
     s = "泖府字〔2024〕35号（ＡＢＣ）“隐患”—２０２４【附件】"
     f = fold(s)
