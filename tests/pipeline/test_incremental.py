@@ -319,3 +319,42 @@ def test_a_value_kept_once_computed_carries_its_reads():
             assert seen == {(id(parts[0]), "n"), (id(parts[1]), "n"), (id(view), "total"), (id(view), "parts")}
     finally:
         reads.unwatch()
+
+
+def test_a_summary_is_read_as_a_field_of_a_view_alone_else_as_a_kept_value():
+    """reads.summary: on a view whose fields are units of their own (`alone`)
+    a page records the summary itself, not what counting read (the rebuild
+    compares the count); on any other view it carries its reads as a
+    derived value does. A value that is not plain is refused."""
+
+    class View:
+        def __init__(self, parts):
+            self.parts = parts
+
+        @reads.summary
+        def count(self):
+            return sum(1 for p in self.parts if p.n)
+
+        @reads.summary
+        def first(self):
+            return self.parts[0]
+
+    class Part:
+        def __init__(self, n):
+            self.n = n
+
+    parts = [Part(1), Part(0)]
+    alone, other = View(parts), View(parts)
+    reads.watch([View, Part], alone=frozenset({id(alone)}))
+    try:
+        for _ in range(2):  # computed under the record, then kept
+            with reads.recording() as seen:
+                assert alone.count == 1
+            assert seen == {(id(alone), "count")}
+            with reads.recording() as seen:
+                assert other.count == 1
+            assert seen == {(id(other), "count"), (id(other), "parts"), (id(parts[0]), "n"), (id(parts[1]), "n")}
+        with pytest.raises(TypeError, match="not a plain value"):
+            alone.first
+    finally:
+        reads.unwatch()

@@ -65,9 +65,11 @@ links them; the list of every computed field:
                  open_deadlines, recurrences, ongoing, undated_events,
                  downloads, is_named
   CategoryView   departments, jurisdictions, task_count, areas (CategoryArea
-                 per area: its departments, by jurisdiction)
-  TopicView      tasks, groups (by plan and action), plans, areas (TopicArea
-                 per area: its tasks, by jurisdiction, plan and action)
+                 per area: its departments, by jurisdiction; department_count,
+                 task_count)
+  TopicView      tasks, groups (by plan and action), plans, task_count,
+                 plan_count, areas (TopicArea per area: its tasks, by
+                 jurisdiction, plan and action; task_count)
   JurisdictionView  parent, ancestors (top first), children, area, path,
                  full_name, plans, departments, cited (plans it issued that
                  plans cite but the site lacks), total_plans, total_tasks,
@@ -78,6 +80,7 @@ links them; the list of every computed field:
                  ongoing, undated_events,
                  timeline, timeline_of, upcoming, recurrence_calendar,
                  recurrence_month_totals, jurisdictions, named_departments,
+                 named_department_count,
                  comparison and local_comparison (lines against plans),
                  roots (of the hierarchy), jurisdiction_views, compare_areas
                  (CompareArea per area: its plans against the lines and

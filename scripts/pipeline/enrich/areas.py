@@ -27,7 +27,7 @@ from ...model.urls import (
 )
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
-from .reads import derived
+from .reads import derived, summary
 from .same_duty import shared_groups
 from .timeline import QUARTER_LABELS, STATUS_LABELS, QuarterEntries, RecurrenceGroup, deadline_order, recurrence_calendar, status_of
 from .views import (
@@ -71,6 +71,10 @@ class TopicArea:
     def plans(self) -> list[PlanView]:
         return [p for p, _ in group_tasks(self.tasks)]
 
+    @summary
+    def task_count(self) -> int:
+        return len(self.tasks)
+
 
 @dataclass(eq=False)
 class CategoryArea:
@@ -85,7 +89,11 @@ class CategoryArea:
     def jurisdictions(self) -> list[tuple[JurisdictionView, list[DepartmentView]]]:
         return _by_jurisdiction(self.departments, lambda d: d.jurisdiction_view)
 
-    @property
+    @summary
+    def department_count(self) -> int:
+        return len(self.departments)
+
+    @summary
     def task_count(self) -> int:
         return len({id(t) for d in self.departments for t in d.lead_tasks + d.support_tasks})
 

@@ -16,6 +16,13 @@ that made it. It keeps, beside the value, what was read computing it and
 adds that to the record of every page that reads it. A value computed
 while nothing was recorded (in enrich, by the downloads) is computed again
 the first time a recorded page reads it, so that its reads are known.
+
+`summary` is a derived plain value (a count) that a page reads as a field
+of its own, when the view has a unit of its own field by field (watch()'s
+`alone`): the rebuild compares the value itself (fingerprints.py), not what
+was read computing it. A page that shows how many tasks a topic has is
+then rendered again when the number changes, not whenever one of the tasks
+does. On any other view it is a derived value.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ DERIVED = "_derived_"  # the start of the name of a slot where a derived value i
 _record: set | None = None  # what the page rendering read so far, or None: not recording
 _watched: list[type] = []
 _fields: list[tuple[type, str, object]] = []  # (class, name, what the class had under that name)
+_alone: set[int] | frozenset[int] = frozenset()  # ids of the views whose fields are units of their own
 _NOTHING = object()
 
 
@@ -63,10 +71,14 @@ class _Field:
         del obj.__dict__[self.name]
 
 
-def watch(by_field: Iterable[type], fields: Iterable[tuple[type, str]] = ()) -> None:
+def watch(by_field: Iterable[type], fields: Iterable[tuple[type, str]] = (),
+          alone: set[int] | frozenset[int] = frozenset()) -> None:
     """Record reads of every attribute of instances of the classes
-    `by_field`, and of the instance attributes `fields` ((class, name))."""
+    `by_field`, and of the instance attributes `fields` ((class, name));
+    a summary of a view whose id is in `alone` is read as a field."""
+    global _alone
     unwatch()
+    _alone = alone
     for cls in by_field:
         if "__getattribute__" in cls.__dict__:
             raise TypeError(f"{cls.__qualname__} has a __getattribute__ of its own")
@@ -81,6 +93,8 @@ def watch(by_field: Iterable[type], fields: Iterable[tuple[type, str]] = ()) -> 
 
 
 def unwatch() -> None:
+    global _alone
+    _alone = frozenset()
     for cls in _watched:
         del cls.__getattribute__
     _watched.clear()
@@ -112,9 +126,11 @@ class derived:
     def __init__(self, fn):
         self.fn = fn
         self.__doc__ = fn.__doc__
+        self.name = fn.__name__
         self.slot = f"{DERIVED}{fn.__name__}"
 
     def __set_name__(self, owner, name) -> None:
+        self.name = name
         self.slot = f"{DERIVED}{name}"
 
     def __get__(self, obj, owner=None):
@@ -134,6 +150,43 @@ class derived:
             fields[self.slot] = kept
         if _record is not None:
             _record |= kept[1]
+        return kept[0]
+
+
+PLAIN = (int, str, float, bool, type(None))
+
+
+class summary(derived):
+    """A derived plain value (int, str, float, bool or None) read as a
+    field of its view (see the module's docstring)."""
+
+    def __init__(self, fn):
+        def plain(obj):
+            value = fn(obj)
+            if type(value) not in PLAIN:
+                raise TypeError(f"summary {fn.__qualname__} gave a {type(value).__name__}, not a plain value")
+            return value
+
+        super().__init__(plain)
+        self.__doc__ = fn.__doc__
+        self.name = fn.__name__
+        self.slot = f"{DERIVED}{fn.__name__}"
+
+    def __get__(self, obj, owner=None):
+        global _record
+        if obj is None:
+            return self
+        if _record is None or id(obj) not in _alone:
+            return super().__get__(obj, owner)
+        fields = object.__getattribute__(obj, "__dict__")
+        kept = fields.get(self.slot)
+        if kept is None:
+            outer, _record = _record, None  # what counting reads is not the page's
+            try:
+                kept = fields[self.slot] = (self.fn(obj), None)
+            finally:
+                _record = outer
+        _record.add((id(obj), self.name))
         return kept[0]
 
 

@@ -14,7 +14,7 @@ from ...model.jurisdictions import Hierarchy
 from .areas import CompareArea, OngoingShare, RecurringShare, TimelineQuarter
 from .comparison import LineRow, TargetRow, compare_line
 from .hierarchy import JurisdictionView
-from .reads import derived
+from .reads import derived, summary
 from .same_duty import shared_groups
 from .timeline import RecurrenceGroup, YearGroup, deadline_order, recurrence_calendar, status_of, timeline
 from .views import (ActionView, CategoryView, DeadlineView, DepartmentView, EventView, OngoingView, PlanView, RecurrenceView,
@@ -154,3 +154,7 @@ class Site:
     @property
     def named_departments(self) -> list[DepartmentView]:
         return [d for d in self.departments.values() if d.is_named]
+
+    @summary
+    def named_department_count(self) -> int:
+        return sum(1 for d in self.departments.values() if d.is_named)

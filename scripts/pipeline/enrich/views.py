@@ -17,6 +17,7 @@ from ...model import models
 from ...model.urls import DOWNLOAD_FORMATS, download_url
 from .duties import KIND_LABELS, DeadlineView, EventView, OngoingView, RecurrenceView, _View  # noqa: F401 (views of time)
 from .history import Change
+from .reads import summary
 from .timeline import YearGroup, deadline_order, timeline
 
 if TYPE_CHECKING:  # not run: hierarchy.py imports this module
@@ -38,6 +39,14 @@ class TopicView(_View):
     def plans(self) -> list["PlanView"]:
         return [p for p, _ in self.groups]
 
+    @summary
+    def task_count(self) -> int:
+        return len(self.tasks)
+
+    @summary
+    def plan_count(self) -> int:
+        return len({id(t.plan) for t in self.tasks})
+
 
 @dataclass(eq=False, repr=False)
 class CategoryView(_View):
@@ -53,7 +62,7 @@ class CategoryView(_View):
             out.setdefault(d.jurisdiction.id, (d.jurisdiction, []))[1].append(d)
         return list(out.values())
 
-    @property
+    @summary
     def task_count(self) -> int:
         return len({id(t) for d in self.departments for t in d.lead_tasks + d.support_tasks})
 

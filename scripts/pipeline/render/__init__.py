@@ -264,7 +264,7 @@ def _write_recorded(jobs: list, out: Path, renders: Renders, source: Path | None
     changed = 0
     root = os.fspath(out)
     skipped = {os.fspath(p) for p in skip}
-    reads.watch(renders.prints.by_field, renders.prints.cross)
+    reads.watch(renders.prints.by_field, renders.prints.cross, renders.prints.alone)
     try:
         for name, kind, url, ctx, make in jobs:
             found = None if redo or source is None else renders.reusable(name, kind, url, ctx)

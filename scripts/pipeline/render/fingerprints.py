@@ -71,6 +71,7 @@ class Fingerprints:
         # watched view's field, a page job's context or a field of a plan's
         # view that points at another plan's (`cross`, watched on its own).
         self.by_field = {c for c, of_plans in classes.items() if not of_plans}
+        self.alone = frozenset(id(v) for v in self._by_token.values())  # read field by field (reads.summary)
         self.cross: set[tuple[type, str]] = set()
         self._models: dict[int, str] = {}
         self._value_units: dict[tuple[int, str], frozenset[str]] = {}
@@ -223,6 +224,8 @@ class Fingerprints:
                     self._enc({k: v for k, v in fields.items() if not reads.is_derived_slot(k)}, out)
                 elif name in fields:
                     self._enc(fields[name], out)
+                elif isinstance(getattr(type(view), name, None), reads.summary):  # known by its value
+                    self._enc(getattr(view, name), out)
                 else:  # a property or a method: what it reads is recorded itself
                     out.append("\x00absent")
                 found = _sha("\x1f".join(out))
