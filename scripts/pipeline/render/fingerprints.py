@@ -143,7 +143,9 @@ class Fingerprints:
     # ------------------------------------------------------------------ #
     def units_of(self, raw: set) -> list[str]:
         """What a page read (reads.recording()) as sorted units: plan tokens
-        and `token FIELD name` of other views."""
+        and `token FIELD name` of other views' fields and summaries. A
+        property or method of a view is no unit: what it is follows from
+        the code (the code key), what it reads is recorded itself."""
         out: set[str] = set()
         held: dict[int, frozenset[str]] = {}  # the plans values read hold, each set once
         unit, names, values = self.unit, self._names, self._value_units
@@ -154,7 +156,13 @@ class Fingerprints:
             found = names.get(entry)
             if found is None:
                 key, name = entry
-                found = unit.get(key) or (f"{self.token[key]}{FIELD}{name}" if key in self.token else "")
+                found = unit.get(key)
+                if found is None and key in self.token:
+                    view = self._objects[key]
+                    if (name == "__dict__" or name in object.__getattribute__(view, "__dict__")
+                            or isinstance(getattr(type(view), name, None), reads.summary)):
+                        found = f"{self.token[key]}{FIELD}{name}"
+                found = found or ""
                 names[entry] = found
                 if found:
                     fields = object.__getattribute__(self._objects[key], "__dict__")
