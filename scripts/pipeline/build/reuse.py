@@ -19,10 +19,10 @@ reused only when
 
 A reused page is neither read, converted nor built: mkdocs gets its
 anchors, its links into anchors of other pages (so that links are still
-checked, both ways) and its title from the cache, and instead of building
-it (the template's context, the template, the plugins' page events) the
-cached HTML is hard-linked to where mkdocs would write the page
-(skip_reused_pages).
+checked, both ways) and its title from the cache, and instead of reading,
+converting and building it (the plugins' page events, the template's
+context, the template) the cached HTML is hard-linked to where mkdocs would
+write the page (skip_reused_pages).
 
 For every page it does convert, the plugin records its lookups, anchors,
 links to anchors, title and the SHA-256 of the HTML mkdocs writes (the report
@@ -31,7 +31,6 @@ the parent stores in the cache).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -102,12 +101,8 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
             files.get_file_from_path = get_file_from_path
 
         def on_page_markdown(self, markdown, page, config, files):
-            entry = self.reused.get(page.file.src_uri)
-            if entry is None:
-                self._lookups = {}
-                return markdown
-            page.render = functools.partial(_restore, page, entry)
-            return ""
+            self._lookups = {}  # a page converted: a reused one is not read (skip_reused_pages)
+            return markdown
 
         def on_page_content(self, html, page, config, files):
             uri = page.file.src_uri
@@ -133,10 +128,20 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
             return output
 
         def skip_reused_pages(self, build_module) -> None:
-            """mkdocs' build module (mkdocs.commands.build) builds every
-            page but the reused ones; their cached HTML is linked instead
-            (by the process that links: `link_html`)."""
-            build_page = build_module._build_page
+            """mkdocs' build module (mkdocs.commands.build) reads, converts
+            and builds every page but the reused ones: a reused page gets
+            from the cache what a conversion leaves on it (_restore), without
+            the page events of reading and converting it, and its cached HTML
+            is linked where mkdocs would write it (by the process that
+            links: `link_html`)."""
+            populate_page, build_page = build_module._populate_page, build_module._build_page
+
+            def _populate_page(page, config, files, dirty=False):
+                entry = self.reused.get(page.file.src_uri)
+                if entry is None:
+                    return populate_page(page, config, files, dirty)
+                page.markdown, page.meta = "", {}
+                _restore(page, entry, config, files)
 
             def _build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
                 entry = self.reused.get(page.file.src_uri)
@@ -145,7 +150,7 @@ def reuse_plugin(offer: dict, link_html: bool, elsewhere: set[str] = frozenset()
                 if link_html:
                     _link(entry["html"], page.file.abs_dest_path)
 
-            build_module._build_page = _build_page
+            build_module._populate_page, build_module._build_page = _populate_page, _build_page
 
     return Reuse()
 
