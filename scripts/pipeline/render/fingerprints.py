@@ -247,7 +247,10 @@ class Fingerprints:
                     for name, value in object.__getattribute__(v, "__dict__").items():
                         if not name.startswith(reads.DERIVED):
                             out.append(name)
-                            self._enc(value, out)
+                            if type(value) in _PLAIN:  # most are: no call (as _enc)
+                                out.append(repr(value))
+                            else:
+                                self._enc(value, out)
                     out.append("\x1e")
                 found = _sha("\x1f".join(out))
         except Opaque:
@@ -264,8 +267,14 @@ class Fingerprints:
             out.append(repr(value))
         elif kind is list or kind is tuple:
             out.append("[" if kind is list else "(")
-            for item in value:
-                self._enc(item, out, deep)
+            token = self.token
+            for item in value:  # most often plain values or named views: no call for those (as below)
+                if type(item) in _PLAIN:
+                    out.append(repr(item))
+                elif id(item) in token:
+                    out.append("@" + token[id(item)])
+                else:
+                    self._enc(item, out, deep)
             out.append("]")
         elif kind is dict:
             out.append("{")
