@@ -210,9 +210,13 @@ def mkdocs_build(out: Path, docs: Path, pages_expected: int = 0, jobs: int = 1, 
 
 def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     """The whole build into `site_dir` (relative to the repository). Pages are
-    generated into a temporary folder of this build's own (removed after),
-    the downloads and redirect pages into another and the search data into
-    a third, moved into the site once mkdocs has built it."""
+    generated into a temporary folder of this build's own (removed after)
+    and the search data into another, moved into the site once mkdocs has
+    built it. The downloads, feeds and redirect pages are written straight
+    into the folder mkdocs builds the site in, beside it: none of their
+    paths is a page's or a file's of the docs folder
+    (tests/pipeline/test_generation_paths.py), and mkdocs empties nothing
+    there (mkdocs_child._keep_made_folders)."""
     started = time.monotonic()
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
     target = (ROOT / site_dir).resolve()
@@ -221,7 +225,6 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
     docs = Path(tempfile.mkdtemp(prefix=f".{target.name}-docs-", dir=target.parent))
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     os.chmod(tmp, 0o755)  # mkdtemp makes 0700; the published folder is read by the web server
-    extras = Path(tempfile.mkdtemp(prefix=f".{target.name}-extras-", dir=target.parent))
     search = Path(tempfile.mkdtemp(prefix=f".{target.name}-search-", dir=target.parent))
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-work-", dir=target.parent))  # the cache's offer, reports
     gen = old = None
@@ -235,7 +238,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         kept = None
         if cache is not None:
             kept = Kept(cache.renders, cache.docs, work / RENDERS, target, cache.search, work / SEARCH)
-        gen = Generation(docs, extras, search, data_dir, cache.memo if cache is not None else None, rebuild, kept)
+        gen = Generation(docs, tmp, search, data_dir, cache.memo if cache is not None else None, rebuild, kept)
         with Ticker("generating"):
             ready, markdown = gen.pages_ready()
         if not ready:
@@ -267,8 +270,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
         if not gen.finish():
             say("generating the downloads and search data failed; the published site was not touched")
             return 1
-        merge_into(extras, tmp)
-        merge_into(search, tmp)  # last: the search data wins where paths meet (as in render_site)
+        merge_into(search, tmp)  # the search data wins where paths meet (as in render_site)
         if cache is not None:
             cache.prune(engine, markdown)
         own = {urlsplit(os.environ["SITE_URL"]).netloc.lower()} if os.environ.get("SITE_URL") else set()
@@ -296,7 +298,7 @@ def build(site_dir: str | os.PathLike = "site", data_dir: Path = DATA) -> int:
             gen.stop()
         if cache is not None:
             cache.close()
-        leftovers = [f for f in (old, tmp, extras, search, docs, work) if f is not None]
+        leftovers = [f for f in (old, tmp, search, docs, work) if f is not None]
         if published:
             remove_later(leftovers)
         for folder in leftovers:

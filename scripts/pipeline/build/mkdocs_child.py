@@ -22,7 +22,8 @@ byte those of a plain `mkdocs build`:
 - _link_instead_of_copy: files of the build's own docs folder hard-linked
   into the site, not copied;
 - _keep_made_folders: the site folder (new, the build's own) not emptied
-  first: the folders of the pages made in it beforehand are kept;
+  first: the folders of the pages made in it beforehand, and the downloads
+  written into it beside mkdocs, are kept;
 - _worker_version_plugin: `search_worker_version` for the templates;
 - _nav_memo_plugin: `site_nav_memo` for the templates: the navigation and
   the tabs made once for every page outside the navigation whose links
@@ -200,7 +201,8 @@ def _link_instead_of_copy(docs: str) -> None:
 def _keep_made_folders() -> None:
     """mkdocs empties the site folder before it builds. Ours is new, made by
     this build, and holds nothing but the folders of the last build's pages,
-    made beforehand (cache.BuildCache.open): keep them."""
+    made beforehand (cache.BuildCache.open), and the downloads, feeds and
+    redirect pages the generation writes into it beside mkdocs: keep them."""
     from mkdocs import utils
 
     utils.clean_directory = lambda directory: None
