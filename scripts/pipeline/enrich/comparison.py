@@ -72,15 +72,7 @@ class TargetRow:
 def compare_line(line: models.Line, local: bool, plans: list[PlanView]) -> LineRow:
     """For each plan: the actions that restate the line, each with its tasks
     that do (a task restates the lines it names, else its action's)."""
-    cells = []
-    for p in plans:
-        found = []
-        for a in p.actions:
-            tasks = [t for t in a.tasks if any(n.id == line.id for n in t.national)]
-            if tasks or any(n.id == line.id for n in a.national):
-                found.append((a, tasks))
-        cells.append(PlanCell(p, found))
-    return LineRow(line, local, cells)
+    return LineRow(line, local, [PlanCell(p, list(p.by_line.get(line.id, ()))) for p in plans])
 
 
 _TARGET_MATCH = 0.5  # share of a target's character pairs found in a goal's text

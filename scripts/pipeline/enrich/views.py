@@ -17,7 +17,7 @@ from ...model import models
 from ...model.urls import DOWNLOAD_FORMATS, download_url
 from .duties import KIND_LABELS, DeadlineView, EventView, OngoingView, RecurrenceView, _View  # noqa: F401 (views of time)
 from .history import Change
-from .reads import summary
+from .reads import derived, summary
 from .timeline import YearGroup, deadline_order, timeline
 
 if TYPE_CHECKING:  # not run: hierarchy.py imports this module
@@ -281,6 +281,22 @@ class PlanView(_View):
     @property
     def tasks(self) -> list[TaskView]:
         return [t for a in self.actions for t in a.tasks]
+
+    @derived
+    def by_line(self) -> dict[str, list[tuple[ActionView, list[TaskView]]]]:
+        """Line of action (national or local) id -> the actions that restate
+        it, in plan order, each with its tasks that do (a task restates the
+        lines it names, else its action's): what the comparison shows of the
+        plan, found in one pass instead of once per line."""
+        out: dict[str, list[tuple[ActionView, list[TaskView]]]] = {}
+        for a in self.actions:
+            tasks: dict[str, list[TaskView]] = {n.id: [] for n in a.national}  # the action's own: even with no task
+            for t in a.tasks:
+                for line in dict.fromkeys(n.id for n in t.national):
+                    tasks.setdefault(line, []).append(t)
+            for line, named in tasks.items():
+                out.setdefault(line, []).append((a, named))
+        return out
 
     @property
     def goal_deadlines(self) -> list[DeadlineView]:
