@@ -54,7 +54,7 @@ class Site:
         """The tops of the hierarchy."""
         return [self.jurisdiction_views[r] for r in self.hierarchy.roots()]
 
-    @property
+    @derived  # read by several site-wide pages, several times each
     def deadlines(self) -> list[DeadlineView]:
         return sorted((d for p in self.plans for d in p.deadlines), key=deadline_order)
 
@@ -74,7 +74,7 @@ class Site:
     def timeline(self) -> list[YearGroup]:
         return timeline(self.deadlines, self.now)
 
-    @property
+    @derived
     def recurrence_calendar(self) -> list[RecurrenceGroup]:
         return recurrence_calendar(self.recurrences)
 
