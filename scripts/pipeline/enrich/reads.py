@@ -27,6 +27,7 @@ does. On any other view it is a derived value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -161,6 +162,7 @@ class summary(derived):
     field of its view (see the module's docstring)."""
 
     def __init__(self, fn):
+        @functools.wraps(fn)
         def plain(obj):
             value = fn(obj)
             if type(value) not in PLAIN:
@@ -168,9 +170,6 @@ class summary(derived):
             return value
 
         super().__init__(plain)
-        self.__doc__ = fn.__doc__
-        self.name = fn.__name__
-        self.slot = f"{DERIVED}{fn.__name__}"
 
     def __get__(self, obj, owner=None):
         global _record
