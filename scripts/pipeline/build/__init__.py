@@ -26,11 +26,11 @@ SITE_URL=http://intranet.example/plans/ (mkdocs' site_url) for that.
 
 Two cores: check, enrich and render run in a child process. Once the pages
 are written, mkdocs starts on them while the child goes on to write what
-mkdocs would only copy (downloads, redirect pages of moved addresses) into a
-folder of its own, then the search data into a third (for a rebuild,
-where mkdocs has little to do, processes of their own make those beside
-the pages: generation.py); the folders are moved into the built site when
-all are done.
+mkdocs would only copy: the downloads, feeds and redirect pages of moved
+addresses straight into the folder mkdocs builds in (no path of theirs is
+mkdocs'), then the search data into a folder of its own, moved into the
+built site when all are done (for a rebuild, where mkdocs has little to do,
+processes of their own make those beside the pages: generation.py).
 Memory: the child ends early in mkdocs' run, before mkdocs has grown (it
 lets go of each page's source once converted and of its HTML once written).
 
