@@ -361,6 +361,20 @@ def test_the_folders_made_for_mkdocs_that_stay_empty_are_removed(tmp_path):
     assert (out / "b" / "d" / "index.html").is_file() and out.is_dir()
 
 
+def test_a_cache_updated_drops_the_record_of_an_earlier_format(tmp_path):
+    """A cache made before the record was pickled kept renders.json (130 MB
+    at 30,000 tasks): the next build's update removes it."""
+    site = tmp_path / "site"
+    folder = cache.cache_folder(site)
+    folder.mkdir(parents=True)
+    (folder / "renders.json").write_text("{}", encoding="utf-8")
+    docs, record = tmp_path / "docs", tmp_path / cache.RENDERS
+    docs.mkdir()
+    record.write_bytes(b"record")
+    cache.BuildCache(site)._keep_docs(docs, record)
+    assert sorted(p.name for p in folder.iterdir()) == [cache.DOCS, cache.RENDERS]
+
+
 def test_make_clean_removes_the_build_cache(tmp_path):
     """README: `make clean` removes `.build-cache/` (and what it builds), in
     the folder it runs in; nothing else there."""

@@ -86,6 +86,7 @@ HTML = "html"
 MEMO = "memo.sqlite"
 DOCS = "docs"
 RENDERS = "renders.pickle"
+FORMER = ("renders.json",)  # what caches made by earlier code kept and this one does not: removed
 SEARCH = "search.json"
 CODE = Path(__file__).resolve().parent  # this package; its mkdocs plugins are part of the engine:
 PLUGINS = ("mkdocs_child.py", "reuse.py", "rawhtml.py")
@@ -325,8 +326,11 @@ class BuildCache:
     def _keep_docs(self, docs: Path, renders: Path) -> None:
         """docs/ and renders.pickle of this build in place of the last one's
         (the record first out, last in: a record never names pages of
-        another folder). The old folder is removed by a process of its own."""
+        another folder). The old folder is removed by a process of its own, and
+        files of an earlier cache format (FORMER) at once."""
         self.renders.unlink(missing_ok=True)
+        for name in FORMER:
+            (self.folder / name).unlink(missing_ok=True)
         if self.docs.exists():  # out of the cache's folder at once (beside the site, as the build's other leftovers)
             old = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}-docs-old-", dir=self.folder.parent.parent))
             os.replace(self.docs, old / DOCS)
