@@ -68,8 +68,9 @@ def generate_into(docs: Path, extras: Path, search: Path, data_dir: Path = DATA,
     """check -> enrich -> render the pages into `docs`, call
     `pages_done(hashes)` (the build starts mkdocs then; `hashes`: each
     page's SHA-256 by its path, when the last build's record gave them, else
-    None), then write the downloads and redirect pages into `extras` and the
-    search data into `search`.
+    None), then write the downloads and redirect pages into `extras` (the
+    build passes the folder mkdocs builds the site in) and the search data
+    into `search`.
 
     `rebuild`: mkdocs has little to convert, and what would come after the
     pages is made beside them, each by a process of its own: the search

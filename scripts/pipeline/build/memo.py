@@ -250,10 +250,10 @@ class LoadMemo:
             source = "missing"
         return f"local\0{self._world}\0{source}"
 
-    def problems(self, path: Path, also: str = "file") -> list | None:
-        """The problems the file rules (or with `also` from local_key(),
-        the local rules; validate/rules.py) found in this file's bytes
-        before, or None."""
+    def problems(self, path: Path, also: str) -> list | None:
+        """The problems the rules of `also` found in this file's bytes
+        before, or None: "file" for the file rules, a key from local_key()
+        for the local rules (validate/rules.py)."""
         key = self._rules_key(path, also)
         value = self.memo.get(RULES, key) if key else None
         if value is None:
@@ -263,7 +263,7 @@ class LoadMemo:
         except Exception:
             return None
 
-    def keep_problems(self, path: Path, problems: list, also: str = "file") -> None:
+    def keep_problems(self, path: Path, problems: list, also: str) -> None:
         key = self._rules_key(path, also)
         if key:
             self.memo.put(RULES, key, pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL))
